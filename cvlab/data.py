@@ -1,0 +1,114 @@
+"""Real images and digits, bundled with scikit-image and scikit-learn: nothing is downloaded.
+
+Every loader returns a fresh copy, so a caller may modify what it gets.
+This module is the one place that touches scikit-image and scikit-learn;
+the algorithm modules see only NumPy arrays.
+"""
+
+from functools import lru_cache
+
+import numpy as np
+
+from ._checks import as_choice
+
+__all__ = ["IMAGES", "load_image", "faces", "digits"]
+
+#: Image names accepted by :func:`load_image`, with what they show.
+IMAGES = {
+    "camera": "cameraman, grey 512x512",
+    "chelsea": "Chelsea the cat (the notes' 哈基米), RGB 300x451",
+    "coins": "Greek coins on a dark background, grey 303x384",
+    "moon": "lunar surface, low contrast, grey 512x512",
+    "retina": "fundus photograph of a human retina, RGB 1411x1411",
+    "microaneurysms": "retinal microaneurysms, grey 102x102",
+    "checkerboard": "synthetic checkerboard, grey 200x200",
+    "motorcycle_left": "left view of a stereo pair, RGB 500x741",
+    "motorcycle_right": "right view of a stereo pair, RGB 500x741",
+}
+
+
+@lru_cache(maxsize=None)
+def _cached_image(name):
+    from skimage import data
+
+    if name.startswith("motorcycle_"):
+        left, right, _disparity = data.stereo_motorcycle()
+        return left if name == "motorcycle_left" else right
+    return getattr(data, name)()
+
+
+def load_image(name):
+    """Load one of scikit-image's bundled sample images as uint8.
+
+    Parameters
+    ----------
+    name : str
+        One of the keys of :data:`IMAGES`.
+
+    Returns
+    -------
+    ndarray of uint8
+        Shape (H, W) for grey images, (H, W, 3) for RGB: f(x, y) or
+        [r(x, y), g(x, y), b(x, y)] in the notes' notation.
+
+    Examples
+    --------
+    >>> image = load_image("camera")
+    >>> image.shape, image.dtype
+    ((512, 512), dtype('uint8'))
+    """
+    as_choice(name, "name", IMAGES)
+    return _cached_image(name).copy()
+
+
+@lru_cache(maxsize=None)
+def _cached_faces():
+    from skimage import data
+
+    windows = data.lfw_subset()
+    return windows[:100], windows[100:]
+
+
+def faces():
+    """Return 25x25 face and non-face windows from Labeled Faces in the Wild.
+
+    Returns
+    -------
+    faces, non_faces : ndarray of float64, each (100, 25, 25), values in [0, 1]
+
+    Examples
+    --------
+    >>> face_windows, other_windows = faces()
+    >>> face_windows.shape, other_windows.shape
+    ((100, 25, 25), (100, 25, 25))
+    """
+    face_windows, other_windows = _cached_faces()
+    return face_windows.copy(), other_windows.copy()
+
+
+@lru_cache(maxsize=None)
+def _cached_digits():
+    from sklearn.datasets import load_digits
+
+    return load_digits().images.astype(np.int64)
+
+
+def digits():
+    """Return scikit-learn's 8x8 handwritten digits with the course's fixed split.
+
+    The first 1500 images (in scikit-learn's order) train, the last 297 test.
+    Each pixel is one of 17 grey levels, 0 to 16.
+
+    Returns
+    -------
+    train : ndarray of int64, shape (1500, 8, 8)
+    test : ndarray of int64, shape (297, 8, 8)
+
+    Examples
+    --------
+    >>> train, test = digits()
+    >>> train.shape, test.shape, int(train.max())
+    ((1500, 8, 8), (297, 8, 8), 16)
+    """
+    images = _cached_digits()
+    return images[:1500].copy(), images[1500:].copy()
