@@ -3,7 +3,7 @@
 Dtype policy: images are uint8 levels in [0, 255] or floats in [0, 1].
 Point operations compute in float64 and **saturate** to that range, then
 return the input's dtype (uint8 results are rounded to the nearest level).
-Raw NumPy wraps around instead: ``np.uint8(250) + np.uint8(20)`` is 14.
+Raw NumPy arrays wrap around instead: ``np.array([250], np.uint8) + 20`` is ``[14]``.
 """
 
 import numpy as np

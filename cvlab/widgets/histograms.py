@@ -2,8 +2,10 @@
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.patches import Rectangle
 
 from .. import data, histogram, pointops
+from .._checks import as_levels
 from ._live import LiveFigure, explorer, slider
 
 __all__ = ["pixel_window_explorer", "point_ops_explorer", "shift_explorer"]
@@ -11,9 +13,7 @@ __all__ = ["pixel_window_explorer", "point_ops_explorer", "shift_explorer"]
 
 def pixel_window_explorer(image=None, window=8):
     """Slide a ``window`` x ``window`` box over a grey image and read its values."""
-    image = data.load_image("camera") if image is None else pointops.invert(pointops.invert(image))
-    if image.ndim != 2:
-        raise ValueError("image must be grey (H, W) for the pixel window explorer")
+    image = _grey_levels(image)
     height, width = image.shape
     live = LiveFigure(1, 2, size=(9.0, 4.2))
     full, zoom = live.axes[0]
@@ -40,15 +40,21 @@ def pixel_window_explorer(image=None, window=8):
     return explorer([row, col], live, update)
 
 
-def _rectangle(size):
-    from matplotlib.patches import Rectangle
+def _grey_levels(image):
+    """The camera by default; otherwise a grey image as uint8 levels."""
+    if image is None:
+        return data.load_image("camera")
+    levels = as_levels(image, color=False)
+    return levels if levels.dtype == np.uint8 else np.rint(levels * 255).astype(np.uint8)
 
+
+def _rectangle(size):
     return Rectangle((0, 0), size, size, fill=False, edgecolor="red", linewidth=2)
 
 
 def point_ops_explorer(image=None):
     """Brightness, contrast and gamma sliders with the live histogram."""
-    image = data.load_image("camera") if image is None else np.asarray(image)
+    image = _grey_levels(image)
     live = LiveFigure(1, 2, size=(9.0, 3.6))
     picture, hist_ax = live.axes[0]
     shown = picture.imshow(image, cmap="gray", vmin=0, vmax=255)
@@ -79,8 +85,8 @@ def point_ops_explorer(image=None):
 
 def shift_explorer(image=None):
     """Shift and flip sliders: coordinate operations move pixels, not levels."""
-    image = data.load_image("camera") if image is None else np.asarray(image)
-    height, width = image.shape[:2]
+    image = _grey_levels(image)
+    height, width = image.shape
     live = LiveFigure(1, 2, size=(9.0, 4.2))
     left, right = live.axes[0]
     left.imshow(image, cmap="gray", vmin=0, vmax=255)
