@@ -1,0 +1,509 @@
+"""Tests for cvlab.filters: scipy.ndimage references, shapes, bad inputs and properties."""
+
+import math
+
+import numpy as np
+import pytest
+import scipy.ndimage as ndi
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from cvlab import filters
+from cvlab.filters import (
+    PAD_MODES,
+    SCIPY_MODES,
+    add_noise,
+    box_kernel,
+    convolve2d,
+    correlate2d,
+    gaussian_blur,
+    gaussian_kernel1d,
+    gaussian_kernel2d,
+    median_filter,
+    output_size,
+    pad,
+    psnr,
+    separable_correlate,
+    separate,
+)
+
+RNG = np.random.default_rng(0)
+GREY = RNG.random((23, 31)) * 255
+RGB = RNG.random((17, 20, 3))
+SOBEL_X = np.array([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+LAPLACIAN = np.array([[0.0, 1, 0], [1, -4, 1], [0, 1, 0]])
+
+
+# ---------------------------------------------------------------- output_size and pad
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    ((5, 3), 3), ((5, 3, 1), 5), ((7, 3, 0, 2), 3), ((6, 3, 0, 2), 2),
+    ((224, 7, 3, 2), 112), ((32, 5, 0, 1), 28), ((3, 3), 1), ((1, 3, 1), 1),
+])
+def test_output_size_formula(args, expected):
+    assert output_size(*args) == expected
+
+
+def test_output_size_floors():
+    # (I − K + 2P)/S = 2.5 is floored: the kernel's last half step would leave the input
+    assert output_size(8, 3, 0, 2) == 3 == math.floor((8 - 3) / 2) + 1
+
+
+@pytest.mark.parametrize(("args", "param"), [
+    ((2, 3), "K"), ((5, 3, -1), "P"), ((5, 3, 0, 0), "S"), ((0, 1), "I"), ((5, 0), "K"),
+])
+def test_output_size_rejects(args, param):
+    with pytest.raises(ValueError, match=param):
+        output_size(*args)
+
+
+def test_output_size_rejects_float():
+    with pytest.raises(TypeError, match="S"):
+        output_size(5, 3, 0, 1.5)
+
+
+@pytest.mark.parametrize("mode", PAD_MODES)
+def test_pad_matches_numpy_and_scipy(mode):
+    got = pad(GREY, 4, mode)
+    assert got.shape == (31, 39)
+    np.testing.assert_array_equal(got, np.pad(GREY, 4, mode=mode))
+    # scipy's name for the same border: correlating with a corner impulse reads the padded image
+    impulse = np.zeros((9, 9))
+    impulse[0, 0] = 1
+    np.testing.assert_array_equal(got[:23, :31], ndi.correlate(GREY, impulse, mode=SCIPY_MODES[mode]))
+
+
+def test_pad_rgb_leaves_channels():
+    got = pad(RGB, (1, 2), "edge")
+    assert got.shape == (19, 24, 3)
+    np.testing.assert_array_equal(got[..., 1], np.pad(RGB[..., 1], ((1, 1), (2, 2)), mode="edge"))
+
+
+def test_pad_keeps_dtype_and_input():
+    image = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    before = image.copy()
+    assert pad(image, 1, "constant").dtype == np.uint8
+    np.testing.assert_array_equal(image, before)
+
+
+@pytest.mark.parametrize(("kwargs", "error", "param"), [
+    ({"P": -1, "mode": "edge"}, ValueError, "P"),
+    ({"P": 1, "mode": "mirror"}, ValueError, "mode"),
+    ({"P": 1.0, "mode": "edge"}, TypeError, "P"),
+    ({"P": (1, 2, 3), "mode": "edge"}, ValueError, "P"),
+])
+def test_pad_rejects(kwargs, error, param):
+    with pytest.raises(error, match=param):
+        pad(GREY, **kwargs)
+
+
+# ---------------------------------------------------------------- correlate2d / convolve2d
+
+
+def _odd_kernels():
+    rng = np.random.default_rng(1)
+    return [rng.normal(size=shape) for shape in [(1, 1), (3, 3), (5, 5), (3, 7), (1, 5), (7, 1)]]
+
+
+@pytest.mark.parametrize("mode", PAD_MODES)
+@pytest.mark.parametrize("kernel", _odd_kernels(), ids=lambda k: f"{k.shape[0]}x{k.shape[1]}")
+def test_correlate2d_equals_scipy(mode, kernel):
+    expected = ndi.correlate(GREY, kernel, mode=SCIPY_MODES[mode], cval=0.0)
+    np.testing.assert_allclose(correlate2d(GREY, kernel, "same", mode), expected, rtol=0, atol=1e-12 * 255)
+
+
+@pytest.mark.parametrize("mode", PAD_MODES)
+@pytest.mark.parametrize("kernel", _odd_kernels(), ids=lambda k: f"{k.shape[0]}x{k.shape[1]}")
+def test_convolve2d_equals_scipy(mode, kernel):
+    expected = ndi.convolve(GREY, kernel, mode=SCIPY_MODES[mode], cval=0.0)
+    np.testing.assert_allclose(convolve2d(GREY, kernel, "same", mode), expected, rtol=0, atol=1e-12 * 255)
+
+
+def test_correlate2d_rgb_per_channel():
+    kernel = _odd_kernels()[2]
+    got = correlate2d(RGB, kernel, mode="symmetric")
+    assert got.shape == RGB.shape
+    for c in range(3):
+        np.testing.assert_allclose(got[..., c], ndi.correlate(RGB[..., c], kernel, mode="reflect"), atol=1e-12)
+
+
+def test_correlate2d_valid_equals_scipy_interior():
+    kernel = _odd_kernels()[3]  # 3 x 7
+    full = ndi.correlate(GREY, kernel, mode="constant")
+    np.testing.assert_allclose(correlate2d(GREY, kernel, "valid"), full[1:-1, 3:-3], atol=1e-12 * 255)
+
+
+def test_correlate2d_even_kernel_valid_by_definition():
+    kernel = np.array([[1.0, 2.0], [3.0, 4.0]])
+    f = np.arange(12.0).reshape(3, 4)
+    expected = np.array([[sum(kernel[i, j] * f[m + i, n + j] for i in range(2) for j in range(2))
+                          for n in range(3)] for m in range(2)])
+    np.testing.assert_allclose(correlate2d(f, kernel, "valid"), expected)
+
+
+@pytest.mark.parametrize("stride", [1, 2, 3])
+@pytest.mark.parametrize("P", [0, 1, 2])
+@pytest.mark.parametrize("shape", [(3, 3), (2, 4), (5, 1)])
+def test_strided_padded_shapes_match_output_size(stride, P, shape):
+    got = correlate2d(GREY, np.ones(shape), padding=P, stride=stride)
+    assert got.shape == (output_size(23, shape[0], P, stride), output_size(31, shape[1], P, stride))
+
+
+def test_stride_subsamples_the_stride_one_result():
+    kernel = _odd_kernels()[1]
+    dense = correlate2d(GREY, kernel, padding=1, mode="wrap")
+    np.testing.assert_allclose(correlate2d(GREY, kernel, padding=1, mode="wrap", stride=2), dense[::2, ::2])
+    np.testing.assert_allclose(correlate2d(GREY, kernel, padding=1, mode="wrap", stride=3), dense[::3, ::3])
+
+
+def test_correlation_versus_convolution_flip():
+    impulse = np.zeros((5, 5))
+    impulse[2, 2] = 1.0
+    w = np.arange(9.0).reshape(3, 3)
+    np.testing.assert_array_equal(convolve2d(impulse, w)[1:4, 1:4], w)
+    np.testing.assert_array_equal(correlate2d(impulse, w)[1:4, 1:4], w[::-1, ::-1])
+
+
+def test_correlate2d_accepts_uint8_and_lists_and_returns_float64():
+    image = (GREY).astype(np.uint8)
+    got = correlate2d(image, [[0, 0, 0], [0, 1, 0], [0, 0, 0]])
+    assert got.dtype == np.float64
+    np.testing.assert_array_equal(got, image)
+
+
+def test_filters_do_not_modify_inputs():
+    image, kernel = GREY.copy(), _odd_kernels()[1]
+    kernel_before = kernel.copy()
+    correlate2d(image, kernel, mode="reflect")
+    convolve2d(image, kernel)
+    separable_correlate(image, kernel[:, 0], kernel[0])
+    gaussian_blur(image, 1.5)
+    median_filter(image, 3)
+    add_noise(np.clip(image / 255, 0, 1), "salt_pepper", 0.1, rng=0)
+    separate(kernel)
+    np.testing.assert_array_equal(image, GREY)
+    np.testing.assert_array_equal(kernel, kernel_before)
+
+
+@pytest.mark.parametrize(("kwargs", "error", "param"), [
+    ({"kernel": np.ones((2, 2)), "padding": "same"}, ValueError, "odd"),
+    ({"kernel": np.ones((3, 4))}, ValueError, "same"),
+    ({"kernel": np.ones((3, 3)), "stride": 0}, ValueError, "stride"),
+    ({"kernel": np.ones((3, 3)), "stride": 1.5}, TypeError, "stride"),
+    ({"kernel": np.ones((3, 3)), "padding": -1}, ValueError, "padding"),
+    ({"kernel": np.ones((3, 3)), "padding": "full"}, ValueError, "padding"),
+    ({"kernel": np.ones((3, 3)), "padding": 1.0}, TypeError, "padding"),
+    ({"kernel": np.ones((3, 3)), "mode": "mirror"}, ValueError, "mode"),
+    ({"kernel": [[1.0, np.nan, 1.0]]}, ValueError, "kernel"),
+    ({"kernel": [[1.0, np.inf, 1.0]]}, ValueError, "kernel"),
+    ({"kernel": np.ones(3)}, ValueError, "kernel"),
+    ({"kernel": np.ones((3, 3, 3))}, ValueError, "kernel"),
+    ({"kernel": np.ones((3, 3), dtype=bool)}, TypeError, "kernel"),
+    ({"kernel": np.ones((25, 3)), "padding": "valid"}, ValueError, "kernel"),
+])
+def test_correlate2d_rejects(kwargs, error, param):
+    with pytest.raises(error, match=param):
+        correlate2d(GREY, **kwargs)
+
+
+@pytest.mark.parametrize("image", [np.ones(5), np.ones((2, 3, 3, 1)), np.ones((4, 4, 4)), [[1.0, np.nan]]],
+                         ids=["1-D", "4-D", "RGBA", "NaN"])
+def test_filters_reject_bad_images(image):
+    for call in (lambda: correlate2d(image, np.ones((1, 1))), lambda: gaussian_blur(image, 1.0),
+                 lambda: separable_correlate(image, [1.0], [1.0]), lambda: median_filter(image, 1)):
+        with pytest.raises(ValueError, match="image"):
+            call()
+
+
+# ---------------------------------------------------------------- kernels
+
+
+def test_box_kernel():
+    np.testing.assert_allclose(box_kernel(5), np.full((5, 5), 0.04))
+    assert box_kernel(4).sum() == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="size"):
+        box_kernel(0)
+
+
+@pytest.mark.parametrize("sigma", [0.3, 0.5, 1.0, 1.7, 4.0])
+def test_gaussian_kernel1d(sigma):
+    g = gaussian_kernel1d(sigma)
+    radius = math.ceil(3 * sigma)
+    assert g.shape == (2 * radius + 1,)
+    assert g.sum() == pytest.approx(1.0, abs=1e-15)
+    np.testing.assert_allclose(g, g[::-1])
+    # sampled formula, normalized: the continuous 1/(√(2π) σ) cancels
+    i = np.arange(-radius, radius + 1)
+    continuous = np.exp(-(i**2) / (2 * sigma**2)) / (np.sqrt(2 * np.pi) * sigma)
+    np.testing.assert_allclose(g, continuous / continuous.sum(), rtol=1e-14)
+
+
+def test_gaussian_kernel1d_three_sigma_rule_is_not_fooled_by_rounding():
+    assert len(gaussian_kernel1d(1 / 3)) == 3   # 3 · (1/3) is 1, not 1.0000000000000002 → 2
+    assert len(gaussian_kernel1d(1.0, radius=0)) == 1
+
+
+@pytest.mark.parametrize("sigma", [0.5, 1.0, 2.5])
+def test_gaussian_kernel2d_is_the_sampled_2d_formula(sigma):
+    w = gaussian_kernel2d(sigma)
+    r = math.ceil(3 * sigma)
+    j, i = np.meshgrid(np.arange(-r, r + 1), np.arange(-r, r + 1))
+    formula = np.exp(-(i**2 + j**2) / (2 * sigma**2)) / (2 * np.pi * sigma**2)
+    np.testing.assert_allclose(w, formula / formula.sum(), rtol=1e-13)
+    assert w.sum() == pytest.approx(1.0, abs=1e-14)
+
+
+def test_gaussian_kernel_matches_scipy_weights():
+    # scipy's gaussian_filter1d applied to an impulse returns its kernel
+    impulse = np.zeros(21)
+    impulse[10] = 1
+    np.testing.assert_allclose(gaussian_kernel1d(2.0, radius=6),
+                               ndi.gaussian_filter1d(impulse, 2.0, radius=6, mode="constant")[4:17], atol=1e-15)
+
+
+@pytest.mark.parametrize(("call", "error", "param"), [
+    (lambda: gaussian_kernel1d(0.0), ValueError, "sigma"),
+    (lambda: gaussian_kernel1d(-1.0), ValueError, "sigma"),
+    (lambda: gaussian_kernel1d(np.nan), ValueError, "sigma"),
+    (lambda: gaussian_kernel1d("1"), TypeError, "sigma"),
+    (lambda: gaussian_kernel1d(1.0, radius=-1), ValueError, "radius"),
+    (lambda: gaussian_kernel2d(1.0, radius=2.5), TypeError, "radius"),
+    (lambda: gaussian_blur(GREY, 0), ValueError, "sigma"),
+    (lambda: gaussian_blur(GREY, 1.0, mode="nearest"), ValueError, "mode"),
+])
+def test_kernels_reject(call, error, param):
+    with pytest.raises(error, match=param):
+        call()
+
+
+# ---------------------------------------------------------------- separability
+
+
+@pytest.mark.parametrize("kernel", [box_kernel(3), box_kernel(5), gaussian_kernel2d(1.2), SOBEL_X, SOBEL_X.T,
+                                    np.outer([1.0, -2, 3], [0.5, 4, 0, -1, 2]), np.ones((1, 4)), np.ones((3, 1))],
+                         ids=["box3", "box5", "gauss", "sobel_x", "sobel_y", "outer", "row", "column"])
+def test_separate_finds_rank_one(kernel):
+    pieces = separate(kernel)
+    assert pieces is not None
+    column, row = pieces
+    assert column.shape == (kernel.shape[0],) and row.shape == (kernel.shape[1],)
+    np.testing.assert_allclose(np.outer(column, row), kernel, atol=1e-10)
+
+
+def test_separate_recovers_the_1d_gaussian_and_box():
+    g = gaussian_kernel1d(1.5)
+    for kernel, expected in [(np.outer(g, g), g), (box_kernel(3), np.full(3, 1 / 3))]:
+        column, row = separate(kernel)
+        np.testing.assert_allclose(column, expected, atol=1e-12)
+        np.testing.assert_allclose(row, expected, atol=1e-12)
+
+
+def test_separate_binomial_from_the_notes():
+    column, row = separate(np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]) / 16)
+    np.testing.assert_allclose(column, [0.25, 0.5, 0.25])
+    np.testing.assert_allclose(row, [0.25, 0.5, 0.25])
+
+
+@pytest.mark.parametrize("kernel", [LAPLACIAN, np.eye(3), np.random.default_rng(2).normal(size=(5, 5)),
+                                    np.random.default_rng(3).normal(size=(3, 4))],
+                         ids=["laplacian", "identity", "random5", "random3x4"])
+def test_separate_rejects_higher_rank(kernel):
+    assert separate(kernel) is None
+
+
+def test_separate_atol():
+    nearly = np.outer([1.0, 2, 1], [1.0, 2, 1])
+    nearly[0, 0] += 1e-6
+    assert separate(nearly) is None
+    assert separate(nearly, atol=1e-5) is not None
+    with pytest.raises(ValueError, match="atol"):
+        separate(nearly, atol=-1)
+    with pytest.raises(ValueError, match="kernel"):
+        separate([1.0, 2.0])
+
+
+@pytest.mark.parametrize("mode", PAD_MODES)
+@pytest.mark.parametrize("kernel", [gaussian_kernel2d(1.0), gaussian_kernel2d(2.0, radius=4), box_kernel(5),
+                                    SOBEL_X], ids=["gauss1", "gauss2", "box5", "sobel"])
+def test_separable_equals_2d(mode, kernel):
+    column, row = separate(kernel)
+    np.testing.assert_allclose(separable_correlate(GREY, column, row, mode=mode),
+                               correlate2d(GREY, kernel, mode=mode), atol=1e-12 * 255)
+    np.testing.assert_allclose(separable_correlate(RGB, column, row, padding="valid", mode=mode),
+                               correlate2d(RGB, kernel, padding="valid", mode=mode), atol=1e-12)
+
+
+def test_separable_correlate_int_padding_and_rejects():
+    got = separable_correlate(GREY, [1.0, 2.0], [1.0, 1.0, 1.0, 1.0], padding=2)
+    np.testing.assert_allclose(got, correlate2d(GREY, np.outer([1, 2], [1, 1, 1, 1]), padding=2), atol=1e-10)
+    with pytest.raises(ValueError, match="odd"):
+        separable_correlate(GREY, [1.0, 2.0], [1.0, 2.0, 1.0])
+    with pytest.raises(ValueError, match="column"):
+        separable_correlate(GREY, np.ones((3, 3)), [1.0])
+    with pytest.raises(ValueError, match="row"):
+        separable_correlate(GREY, [1.0], [np.nan])
+
+
+@pytest.mark.parametrize("mode", PAD_MODES)
+@pytest.mark.parametrize("sigma", [0.7, 1.0, 2.0, 3.3])
+def test_gaussian_blur_equals_scipy(mode, sigma):
+    expected = ndi.gaussian_filter(GREY, sigma, mode=SCIPY_MODES[mode], radius=math.ceil(3 * sigma))
+    np.testing.assert_allclose(gaussian_blur(GREY, sigma, mode), expected, atol=1e-12 * 255)
+
+
+def test_gaussian_blur_rgb_and_large_image():
+    image = np.random.default_rng(4).random((70, 90, 3))
+    expected = np.stack([ndi.gaussian_filter(image[..., c], 8.0, mode="reflect", radius=24) for c in range(3)], -1)
+    np.testing.assert_allclose(gaussian_blur(image, 8.0), expected, atol=1e-12)
+
+
+# ---------------------------------------------------------------- median, noise, psnr
+
+
+@pytest.mark.parametrize("mode", PAD_MODES)
+@pytest.mark.parametrize("size", [1, 3, 5])
+def test_median_filter_equals_scipy(mode, size):
+    expected = ndi.median_filter(GREY, size=size, mode=SCIPY_MODES[mode])
+    np.testing.assert_array_equal(median_filter(GREY, size, mode), expected)
+
+
+def test_median_filter_rgb_and_rejects():
+    got = median_filter(RGB, 3)
+    for c in range(3):
+        np.testing.assert_array_equal(got[..., c], ndi.median_filter(RGB[..., c], 3, mode="reflect"))
+    with pytest.raises(ValueError, match="size"):
+        median_filter(GREY, 4)
+    with pytest.raises(ValueError, match="mode"):
+        median_filter(GREY, 3, mode="nearest")
+
+
+def test_median_removes_salt_and_pepper_better_than_box():
+    clean = np.tile(np.linspace(0, 1, 64), (64, 1))
+    noisy = add_noise(clean, "salt_pepper", 0.05, rng=np.random.default_rng(5))
+    assert psnr(clean, median_filter(noisy, 3)) > psnr(clean, correlate2d(noisy, box_kernel(3), mode="symmetric")) + 10
+
+
+def test_add_noise_gaussian_statistics_and_seed():
+    flat = np.full((200, 200), 0.5)
+    noisy = add_noise(flat, "gaussian", 0.05, rng=np.random.default_rng(6))
+    assert noisy.dtype == np.float64
+    assert abs(noisy.mean() - 0.5) < 0.002 and abs(noisy.std() - 0.05) < 0.002
+    np.testing.assert_array_equal(add_noise(flat, "gaussian", 0.05, rng=7), add_noise(flat, "gaussian", 0.05, rng=7))
+    assert add_noise(np.zeros((5, 5)), "gaussian", 0.5, rng=0).min() == 0.0  # clipped to [0, white]
+    np.testing.assert_array_equal(add_noise(flat, "gaussian", 0.0, rng=0), flat)
+
+
+def test_add_noise_salt_pepper_uint8_and_rgb():
+    image = np.full((50, 40, 3), 100, dtype=np.uint8)
+    noisy = add_noise(image, "salt_pepper", 0.2, rng=8)
+    changed = np.any(noisy != 100, axis=-1)
+    assert changed.sum() == 400
+    assert set(np.unique(noisy[changed])) == {0.0, 255.0}
+    assert np.all(noisy[changed] == noisy[changed][:, :1])  # whole pixels, all channels
+    np.testing.assert_array_equal(image, 100)
+
+
+@pytest.mark.parametrize(("args", "error", "param"), [
+    ((np.zeros((4, 4)), "speckle", 0.1, 0), ValueError, "kind"),
+    ((np.zeros((4, 4)), "gaussian", -0.1, 0), ValueError, "amount"),
+    ((np.zeros((4, 4)), "salt_pepper", 1.5, 0), ValueError, "amount"),
+    ((np.zeros((4, 4)), "gaussian", 0.1, None), TypeError, "rng"),
+    ((np.zeros((4, 4)), "gaussian", 0.1, 0.5), TypeError, "rng"),
+    ((np.full((4, 4), 2.0), "gaussian", 0.1, 0), ValueError, "image"),
+])
+def test_add_noise_rejects(args, error, param):
+    with pytest.raises(error, match=param):
+        add_noise(*args)
+
+
+def test_psnr():
+    a = np.full((8, 8), 0.5)
+    assert psnr(a, a + 0.1) == pytest.approx(20.0)
+    assert psnr(a, a) == math.inf
+    u = np.full((8, 8), 100, dtype=np.uint8)
+    assert psnr(u, u.astype(float) + 10) == pytest.approx(10 * np.log10(255**2 / 100))
+    assert psnr(a, a + 0.1, peak=2.0) == pytest.approx(20 * np.log10(20))
+    with pytest.raises(ValueError, match="b"):
+        psnr(a, np.zeros((8, 7)))
+    with pytest.raises(ValueError, match="peak"):
+        psnr(a, a, peak=0)
+
+
+def test_psnr_matches_skimage():
+    from skimage.metrics import peak_signal_noise_ratio
+
+    rng = np.random.default_rng(9)
+    a, b = rng.random((20, 20)), rng.random((20, 20))
+    assert psnr(a, b) == pytest.approx(peak_signal_noise_ratio(a, b, data_range=1.0), rel=1e-12)
+
+
+def test_public_names():
+    for name in filters.__all__:
+        assert hasattr(filters, name)
+
+
+# ---------------------------------------------------------------- hypothesis properties
+
+_images = hnp.arrays(np.float64, hnp.array_shapes(min_dims=2, max_dims=2, min_side=3, max_side=12),
+                     elements=st.floats(-100, 100))
+_kernels = hnp.arrays(np.float64, st.tuples(st.sampled_from([1, 3, 5]), st.sampled_from([1, 3])),
+                      elements=st.floats(-3, 3))
+
+
+@given(_images, _kernels, st.floats(-5, 5), st.floats(-5, 5), st.sampled_from(PAD_MODES), st.data())
+def test_linearity_in_the_image(f, w, a, b, mode, data):
+    g = data.draw(hnp.arrays(np.float64, f.shape, elements=st.floats(-100, 100)))
+    left = correlate2d(a * f + b * g, w, mode=mode)
+    right = a * correlate2d(f, w, mode=mode) + b * correlate2d(g, w, mode=mode)
+    np.testing.assert_allclose(left, right, atol=1e-9 * (1 + np.abs(right).max()))
+
+
+@given(st.floats(-1000, 1000), st.integers(3, 15), st.integers(3, 15),
+       hnp.arrays(np.float64, st.tuples(st.sampled_from([1, 3, 5]), st.sampled_from([1, 3, 5])),
+                  elements=st.floats(0.01, 1)),
+       st.sampled_from(["edge", "symmetric", "reflect", "wrap"]))
+def test_sum_to_one_kernel_preserves_a_constant(value, height, width, w, mode):
+    kernel = w / w.sum()
+    image = np.full((height, width), value)
+    np.testing.assert_allclose(correlate2d(image, kernel, mode=mode), image, atol=1e-12 * (1 + abs(value)))
+
+
+@given(st.floats(0.3, 3.0), st.sampled_from(PAD_MODES))
+def test_gaussian_blur_preserves_constant_and_equals_2d(sigma, mode):
+    image = np.full((9, 11), 7.0)
+    if mode != "constant":
+        np.testing.assert_allclose(gaussian_blur(image, sigma, mode), image, atol=1e-12)
+    np.testing.assert_allclose(gaussian_blur(GREY, sigma, mode), correlate2d(GREY, gaussian_kernel2d(sigma), mode=mode),
+                               atol=1e-12 * 255)
+
+
+@given(hnp.arrays(np.float64, st.integers(1, 5), elements=st.floats(-10, 10)),
+       hnp.arrays(np.float64, st.integers(1, 5), elements=st.floats(-10, 10)))
+def test_separate_any_outer_product(column, row):
+    kernel = np.outer(column, row)
+    pieces = separate(kernel, atol=1e-9)
+    assert pieces is not None
+    np.testing.assert_allclose(np.outer(*pieces), kernel, atol=1e-9)
+
+
+# ---------------------------------------------------------------- the matrix-product passes on larger inputs
+
+
+@pytest.mark.parametrize("stride", [1, 2, 3])
+def test_correlate2d_large_image_row_chunks_and_column_blocks(stride):
+    # 300 rows span several row chunks; 77 columns leave a partial column block
+    image = np.random.default_rng(10).normal(size=(300, 77))
+    kernel = np.random.default_rng(11).normal(size=(5, 7))
+    expected = ndi.correlate(image, kernel, mode="mirror")[::stride, ::stride]
+    np.testing.assert_allclose(correlate2d(image, kernel, mode="reflect", stride=stride), expected, atol=1e-12)
+
+
+def test_separable_long_kernel_and_transposed_input():
+    image = np.asfortranarray(np.random.default_rng(12).normal(size=(150, 260)))
+    taps = gaussian_kernel1d(11.0)  # 67 taps, the narrow-block path
+    expected = ndi.correlate1d(ndi.correlate1d(image, taps, axis=1, mode="wrap"), taps, axis=0, mode="wrap")
+    got = separable_correlate(image, taps, taps, mode="wrap")
+    assert got.flags.c_contiguous
+    np.testing.assert_allclose(got, expected, atol=1e-12)
