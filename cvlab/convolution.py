@@ -1,0 +1,441 @@
+"""Properties of convolution (linearity, shift invariance) and convolution layers.
+
+The notes write the filter as
+
+    (w ⊗ f)(m, n) = Σ_{i=-k..k} Σ_{j=-k..k} w(i, j) f(m + i, n + j)
+
+with m the row and n the column. Two properties make it special:
+
+* linearity: w ⊗ (a·f + b·g) = a·(w ⊗ f) + b·(w ⊗ g);
+* shift invariance: if f'(m, n) = f(m − m₀, n − n₀) then
+  (w ⊗ f')(m, n) = (w ⊗ f)(m − m₀, n − n₀).
+
+:func:`linearity_gap` and :func:`shift_equivariance_gap` measure how far
+*any* image → image function is from each property, so the same two numbers
+separate a blur from the counter-examples here (:func:`threshold`,
+:func:`varying_blur`) and in :mod:`cvlab.filters` (``median_filter``).
+
+:func:`conv2d`, :func:`conv_params` and :func:`receptive_field` are the
+convolution layer of a CNN: many kernels, many channels, one shared weight
+per kernel position.
+"""
+
+import numbers
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from . import filters, pointops
+from ._checks import as_array, as_callable, as_choice, as_float_image, as_image, as_int, as_real
+
+__all__ = [
+    "linearity_gap",
+    "shift_equivariance_gap",
+    "shift_interior",
+    "threshold",
+    "varying_blur",
+    "conv2d",
+    "conv_params",
+    "receptive_field",
+]
+
+
+def _apply(op, image, name="op"):
+    """Call ``op`` on a private copy of ``image`` and return its result as float64."""
+    result = op(image.copy())
+    try:
+        result = np.asarray(result, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must return a real array; got {type(result).__name__}") from None
+    return result
+
+
+def _same_grid(result, image, name="op"):
+    """Check that ``op`` kept the pixel grid (H, W); channels may change, e.g. RGB -> grey."""
+    if result.ndim not in (2, 3) or result.shape[:2] != image.shape[:2]:
+        raise ValueError(f"{name} must return an image on the input's grid (H, W) = {image.shape[:2]};"
+                         f" got shape {result.shape}")
+    return result
+
+
+def linearity_gap(op, f, g, a=2.0, b=-0.5):
+    """How far ``op`` is from linear: max |op(a·f + b·g) − (a·op(f) + b·op(g))|.
+
+    A linear filter w ⊗ · satisfies w ⊗ (a·f + b·g) = a·(w ⊗ f) + b·(w ⊗ g)
+    for every a, b, so its gap is 0 up to floating-point rounding (~1e-15
+    times the image's scale). Thresholds, medians and saturating point
+    operations give a clearly positive gap.
+
+    Parameters
+    ----------
+    op : callable
+        Any image → image function, e.g. ``lambda f: gaussian_blur(f, 2)``.
+        It receives float64 copies, so it cannot modify ``f`` or ``g``.
+    f, g : array_like
+        Two images of the same shape (grey or RGB), converted to float64.
+    a, b : float
+        The weights of the combination; a = 2, b = 0 tests scaling alone.
+
+    Returns
+    -------
+    float
+        The largest absolute difference over all pixels.
+
+    Examples
+    --------
+    >>> f = np.array([[0.0, 1.0, 2.0, 3.0]])
+    >>> g = np.array([[4.0, 0.0, 1.0, 0.0]])
+    >>> linearity_gap(lambda image: 3 * image[:, ::-1], f, g, 2, -1)
+    0.0
+    >>> linearity_gap(np.square, f, g, 2, -1)
+    32.0
+    """
+    op = as_callable(op, "op")
+    f = as_float_image(f, "f")
+    g = as_float_image(g, "g")
+    if f.shape != g.shape:
+        raise ValueError(f"f and g must have the same shape; got {f.shape} and {g.shape}")
+    a = as_real(a, "a")
+    b = as_real(b, "b")
+    together = _apply(op, a * f + b * g)
+    apart = a * _apply(op, f) + b * _apply(op, g)
+    if together.shape != apart.shape:
+        raise ValueError(f"op must return arrays of one shape; got {together.shape} and {apart.shape}")
+    return float(np.max(np.abs(together - apart)))
+
+
+def shift_interior(shape, dy, dx, radius):
+    """The region where a zero-filled shift and a zero-padded filter cannot disagree.
+
+    With f'(m, n) = f(m − m₀, n − n₀) (zeros shifted in) and a filter that
+    reads k = ``radius`` pixels around each output, the paths *shift then
+    filter* and *filter then shift* read the same pixels of f exactly at
+
+        max(k, k + m₀) ≤ m < min(H − k, H − k + m₀)
+
+    and likewise for the columns n with n₀. Outside it, one path sees the
+    zeros of the shift or of the padding where the other sees real pixels.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        The image's shape (H, W, ...); only H and W are used.
+    dy, dx : int
+        The shift m₀ (rows, down) and n₀ (columns, right).
+    radius : int
+        The filter's reach k ≥ 0 (a (2k+1) x (2k+1) kernel).
+
+    Returns
+    -------
+    rows, cols : slice
+        Index the image with ``image[rows, cols]``; empty slices if nothing is left.
+
+    Examples
+    --------
+    >>> shift_interior((10, 12), 3, -2, 1)
+    (slice(4, 9, None), slice(1, 9, None))
+    """
+    if not isinstance(shape, (tuple, list)) or len(shape) < 2:
+        raise ValueError(f"shape must be a tuple (H, W, ...); got {shape!r}")
+    height = as_int(shape[0], "shape[0]", minimum=1)
+    width = as_int(shape[1], "shape[1]", minimum=1)
+    dy = as_int(dy, "dy")
+    dx = as_int(dx, "dx")
+    radius = as_int(radius, "radius", minimum=0)
+    spans = []
+    for size, offset in ((height, dy), (width, dx)):
+        start = max(radius, radius + offset)
+        stop = min(size - radius, size - radius + offset)
+        spans.append(slice(start, max(start, stop)))
+    return tuple(spans)
+
+
+def shift_equivariance_gap(op, f, dy, dx, boundary="wrap", radius=0, return_interior=False):
+    """How far ``op`` is from shift invariance: max |op(shift(f)) − shift(op(f))|.
+
+    The shift is the notes' f'(m, n) = f(m − m₀, n − n₀) with m₀ = ``dy``
+    (rows, down) and n₀ = ``dx`` (columns, right). A shift-invariant filter
+    satisfies (w ⊗ f')(m, n) = (w ⊗ f)(m − m₀, n − n₀), i.e. the two paths
+    *shift then filter* and *filter then shift* agree.
+
+    ``boundary="wrap"`` shifts circularly (``np.roll``). For a filter that
+    pads with ``mode="wrap"`` the image is a torus with no border at all,
+    and the gap is exactly 0 up to rounding.
+
+    ``boundary="zero"`` shifts with zero fill (``cvlab.pointops.shift``).
+    Near the image border and next to the filled strip the two paths see
+    different pixels, so the comparison is restricted to the interior that
+    a filter of radius ``radius`` cannot reach from there:
+
+        rows m with  max(r, r + m₀) ≤ m < min(H − r, H − r + m₀),
+
+    and likewise for the columns with n₀ (see :func:`shift_interior`).
+
+    Parameters
+    ----------
+    op : callable
+        Any image → image function that keeps the grid (H, W); it may change
+        the channels (e.g. an RGB → grey layer).
+    f : array_like
+        Grey or RGB image, converted to float64.
+    dy, dx : int
+        The shift m₀, n₀ in pixels.
+    boundary : {"wrap", "zero"}
+        Circular shift over the whole image, or zero-filled shift over the interior.
+    radius : int
+        How far ``op`` reaches (k for a (2k+1) x (2k+1) kernel); used by "zero" only.
+    return_interior : bool
+        Also return the compared region as a (row slice, column slice) pair.
+
+    Returns
+    -------
+    gap : float
+        The largest absolute difference over the compared region (0.0 if it is empty).
+    interior : tuple of slice
+        Only if ``return_interior``: the whole image for "wrap".
+
+    Examples
+    --------
+    >>> f = np.arange(25.0).reshape(5, 5)
+    >>> shift_equivariance_gap(lambda image: 2 * image, f, 1, 2)
+    0.0
+    >>> shift_equivariance_gap(lambda image: image + np.arange(5), f, 0, 1)
+    4.0
+    >>> blur = lambda image: (np.pad(image, 1)[:-2, 1:-1] + image + np.pad(image, 1)[2:, 1:-1]) / 3
+    >>> shift_equivariance_gap(blur, f, 1, 0, boundary="zero", radius=1, return_interior=True)
+    (0.0, (slice(2, 4, None), slice(1, 4, None)))
+    """
+    op = as_callable(op, "op")
+    f = as_float_image(f, "f")
+    dy = as_int(dy, "dy")
+    dx = as_int(dx, "dx")
+    boundary = as_choice(boundary, "boundary", {"wrap", "zero"})
+    radius = as_int(radius, "radius", minimum=0)
+    if boundary == "wrap":
+        def move(image):
+            return np.roll(image, (dy, dx), axis=(0, 1))
+        region = (slice(0, f.shape[0]), slice(0, f.shape[1]))
+    else:
+        def move(image):
+            return pointops.shift(image, dy, dx)
+        region = shift_interior(f.shape, dy, dx, radius)
+    shift_first = _same_grid(_apply(op, move(f)), f)
+    filter_first = move(_same_grid(_apply(op, f), f))
+    difference = np.abs(shift_first - filter_first)[region]
+    gap = float(difference.max()) if difference.size else 0.0
+    return (gap, region) if return_interior else gap
+
+
+def threshold(image, t):
+    """Binary threshold, a counter-example to linearity: g(m, n) = 1 if f(m, n) ≥ t else 0.
+
+    It is shift-invariant (each pixel is treated alike) but not linear:
+    doubling f does not double g.
+
+    Parameters
+    ----------
+    image : array_like
+        Grey or RGB image of any real dtype.
+    t : float
+        The threshold, in the image's own units.
+
+    Returns
+    -------
+    ndarray of float64, values 0.0 and 1.0, same shape as ``image``
+
+    Examples
+    --------
+    >>> threshold(np.array([[10, 128, 200]], dtype=np.uint8), 128)
+    array([[0., 1., 1.]])
+    """
+    pixels = as_image(image)
+    t = as_real(t, "t")
+    return (pixels >= t).astype(np.float64)
+
+
+def varying_blur(image, sigma_min=0.5, sigma_max=4.0, mode="symmetric"):
+    """Gaussian blur whose σ grows with the column: linear, but not shift-invariant.
+
+    Column n gets its own σ(n) = σ_min + (σ_max − σ_min) · n / (W − 1) and
+    its own normalised 2-D Gaussian w_n(i, j) = g_n(i) g_n(j):
+
+        g(m, n) = Σ_i Σ_j w_n(i, j) f(m + i, n + j),
+
+    all truncated at the same radius k = ⌈3 σ_max⌉. Every output is a
+    weighted sum of inputs, so the operator is linear; but the weights
+    depend on where you are, so shifting f does not simply shift g.
+
+    Parameters
+    ----------
+    image : array_like
+        Grey or RGB image, converted to float64.
+    sigma_min, sigma_max : float
+        σ at the left and right edges, 0 < sigma_min ≤ sigma_max.
+    mode : str
+        Border handling, one of ``cvlab.filters.PAD_MODES`` (NumPy's names).
+
+    Returns
+    -------
+    ndarray of float64, same shape as ``image``
+
+    Examples
+    --------
+    Two identical vertical lines: the left one stays sharp, the right one spreads.
+
+    >>> lines = np.zeros((5, 12))
+    >>> lines[:, [2, 9]] = 1.0
+    >>> np.round(varying_blur(lines, 0.4, 2.0)[2], 2)
+    array([0.  , 0.14, 0.58, 0.23, 0.05, 0.01, 0.02, 0.1 , 0.21, 0.24, 0.21, 0.19])
+    """
+    pixels = as_float_image(image)
+    sigma_min = as_real(sigma_min, "sigma_min", minimum=0, strict=True)
+    sigma_max = as_real(sigma_max, "sigma_max", minimum=0, strict=True)
+    if sigma_max < sigma_min:
+        raise ValueError(f"sigma_max must be >= sigma_min; got {sigma_max:g} < {sigma_min:g}")
+    filters.pad(np.zeros((1, 1)), 0, mode)  # validates ``mode`` before any work
+    width = pixels.shape[1]
+    radius = int(np.ceil(3 * sigma_max))
+    sigmas = np.linspace(sigma_min, sigma_max, width) if width > 1 else np.array([sigma_min])
+    weights = np.stack([filters.gaussian_kernel1d(sigma, radius=radius) for sigma in sigmas])
+    channels = [pixels] if pixels.ndim == 2 else [pixels[..., c] for c in range(pixels.shape[2])]
+    out = []
+    for channel in channels:
+        padded = filters.pad(channel, radius, mode)
+        rows = np.einsum("mnj,nj->mn", sliding_window_view(padded, 2 * radius + 1, axis=1), weights)
+        out.append(np.einsum("mni,ni->mn", sliding_window_view(rows, 2 * radius + 1, axis=0), weights))
+    return out[0] if pixels.ndim == 2 else np.stack(out, axis=-1)
+
+
+def _stride_or_padding(value, name, minimum):
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"{name} must be an int or a pair of ints; got {value!r}")
+        return tuple(as_int(v, name, minimum=minimum) for v in value)
+    value = as_int(value, name, minimum=minimum)
+    return value, value
+
+
+def conv2d(x, weight, bias=None, stride=1, padding=0):
+    """A CNN convolution layer (cross-correlation, as in deep-learning frameworks).
+
+    For a batch x of shape (N, C_in, H, W) and weights of shape
+    (C_out, C_in, K, K):
+
+        y[b, o, m, n] = bias[o] + Σ_c Σ_i Σ_j weight[o, c, i, j] · x_p[b, c, m·S + i, n·S + j],
+
+    where x_p is x zero-padded by P on each side. Each output map o sums
+    one kernel per input channel; the output size is O = (I − K + 2P) / S + 1
+    (rounded down), per ``cvlab.filters.output_size``.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C_in, H, W)
+        Input feature maps.
+    weight : array_like, shape (C_out, C_in, K_h, K_w)
+        One K_h x K_w kernel per (output, input) channel pair.
+    bias : array_like, shape (C_out,), optional
+        Added to every pixel of each output map.
+    stride : int or (int, int)
+        S ≥ 1, the step between kernel positions.
+    padding : int or (int, int)
+        P ≥ 0 rows/columns of zeros on each side.
+
+    Returns
+    -------
+    ndarray of float64, shape (N, C_out, O_h, O_w)
+
+    Examples
+    --------
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> w = np.ones((2, 1, 3, 3))
+    >>> w[1] *= -1
+    >>> conv2d(x, w, bias=[0.0, 100.0])
+    array([[[[45., 54.],
+             [81., 90.]],
+    <BLANKLINE>
+            [[55., 46.],
+             [19., 10.]]]])
+    >>> conv2d(x, w, stride=2, padding=1).shape
+    (1, 2, 2, 2)
+    """
+    x = as_array(x, "x", ndim=4).astype(np.float64, copy=False)
+    weight = as_array(weight, "weight", ndim=4).astype(np.float64, copy=False)
+    c_out, c_in, k_h, k_w = weight.shape
+    if x.shape[1] != c_in:
+        raise ValueError(
+            f"weight expects C_in = {c_in} input channels (shape (C_out, C_in, K, K) = {weight.shape}),"
+            f" but x has {x.shape[1]} (shape (N, C_in, H, W) = {x.shape})"
+        )
+    if bias is not None:
+        bias = as_array(bias, "bias", ndim=1).astype(np.float64, copy=False)
+        if bias.shape != (c_out,):
+            raise ValueError(f"bias must have shape (C_out,) = ({c_out},); got {bias.shape}")
+    s_h, s_w = _stride_or_padding(stride, "stride", 1)
+    p_h, p_w = _stride_or_padding(padding, "padding", 0)
+    height, width = x.shape[2] + 2 * p_h, x.shape[3] + 2 * p_w
+    if k_h > height or k_w > width:
+        raise ValueError(
+            f"weight's kernel {k_h}x{k_w} is larger than the padded input {height}x{width};"
+            " use a smaller kernel or more padding"
+        )
+    padded = np.pad(x, ((0, 0), (0, 0), (p_h, p_h), (p_w, p_w)))
+    # im2col without copies: every K_h x K_w window, then keep every S-th position.
+    windows = sliding_window_view(padded, (k_h, k_w), axis=(2, 3))[:, :, ::s_h, ::s_w]
+    y = np.tensordot(windows, weight, axes=([1, 4, 5], [1, 2, 3]))  # (N, O_h, O_w, C_out)
+    y = np.ascontiguousarray(y.transpose(0, 3, 1, 2))
+    if bias is not None:
+        y += bias[:, None, None]
+    return y
+
+
+def conv_params(c_in, c_out, k, bias=True):
+    """Learnable parameters of a convolution layer: K·K·C_in·C_out (+ C_out biases).
+
+    The count does not depend on the image size: the same weights are used
+    at every position (weight sharing).
+
+    Examples
+    --------
+    >>> conv_params(3, 64, 3)
+    1792
+    >>> conv_params(64, 128, 3, bias=False)
+    73728
+    """
+    c_in = as_int(c_in, "c_in", minimum=1)
+    c_out = as_int(c_out, "c_out", minimum=1)
+    k = as_int(k, "k", minimum=1)
+    if not isinstance(bias, (bool, np.bool_)):
+        raise TypeError(f"bias must be True or False; got {type(bias).__name__}")
+    return k * k * c_in * c_out + (c_out if bias else 0)
+
+
+def receptive_field(layers):
+    """Receptive field of a stack of (K, S) convolution layers, in input pixels.
+
+    With r₀ = 1 and jump j₀ = 1 (distance between neighbouring outputs in
+    input pixels), each layer adds (K − 1) steps of the current jump:
+
+        r_l = r_{l−1} + (K_l − 1) · j_{l−1},    j_l = j_{l−1} · S_l.
+
+    Examples
+    --------
+    >>> receptive_field([(3, 1), (3, 1), (3, 1)])
+    7
+    >>> receptive_field([(7, 2), (3, 2), (3, 1)])
+    19
+    >>> receptive_field([])
+    1
+    """
+    if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
+        raise TypeError(f"layers must be a sequence of (K, S) pairs; got {type(layers).__name__}")
+    if isinstance(layers, np.ndarray) and (layers.ndim != 2 or layers.shape[1] != 2):
+        raise ValueError(f"layers must have shape (L, 2), one (K, S) row per layer; got {layers.shape}")
+    field, jump = 1, 1
+    for index, layer in enumerate(layers):
+        if isinstance(layer, numbers.Number) or not hasattr(layer, "__len__") or len(layer) != 2:
+            raise ValueError(f"layers[{index}] must be a (K, S) pair; got {layer!r}")
+        k = as_int(layer[0], f"layers[{index}] K", minimum=1)
+        s = as_int(layer[1], f"layers[{index}] S", minimum=1)
+        field += (k - 1) * jump
+        jump *= s
+    return field

@@ -1,0 +1,144 @@
+"""Chapter 3 explorers: shift invariance of a blur, and the receptive field of stacked layers."""
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.patches import Rectangle
+
+from .. import convolution, data, filters, pointops
+from .._checks import as_float_image
+from ._live import LiveFigure, explorer, slider
+
+__all__ = ["shift_invariance_explorer", "receptive_field_explorer"]
+
+
+def _grey_cat():
+    """Chelsea the cat as grey floats in [0, 1] at half size, 150 x 225.
+
+    The channel mean, then the mean of each 2 x 2 block: small enough that
+    a change redraws well within budget, and the border band of a few
+    pixels stays visible next to the whole picture.
+    """
+    grey = data.load_image("chelsea")[:, :450].mean(axis=2) / 255
+    return grey.reshape(150, 2, 225, 2).mean(axis=(1, 3))
+
+
+def shift_invariance_explorer(image=None):
+    """Sliders m₀, n₀ and the box radius k: shift-then-blur, blur-then-shift and their difference.
+
+    The blur is a K x K box (two 1-D passes, so every change stays fast).
+    With zero padding the two paths differ only in a band of width
+    k = (K − 1) / 2 along the border and along the zero strip the shift
+    brings in; the dashed rectangle is ``convolution.shift_interior``,
+    where the difference is exactly zero. With wrap padding and a circular
+    shift the difference vanishes everywhere.
+    """
+    image = _grey_cat() if image is None else as_float_image(image, color=False)
+    height, width = image.shape
+    live = LiveFigure(1, 3, size=(9.6, 2.9))
+    axes = live.axes[0]
+    first = axes[0].imshow(image, cmap="gray", vmin=0, vmax=1)
+    second = axes[1].imshow(image, cmap="gray", vmin=0, vmax=1)
+    gap_map = axes[2].imshow(np.zeros_like(image), cmap="magma", vmin=0, vmax=0.25)
+    box = axes[2].add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor="cyan", linestyle="--", linewidth=1))
+    for ax in axes:
+        ax.set_xticks([]), ax.set_yticks([])
+    axes[0].set_title("shift, then blur", fontsize="small")
+    axes[1].set_title("blur, then shift", fontsize="small")
+    axes[2].set_title("|difference|", fontsize="small")
+    suptitle = live.figure.suptitle("m0, n0, K", fontsize="small")
+    m0 = slider("m0 (rows)", 15, -40, 40)
+    n0 = slider("n0 (columns)", 25, -40, 40)
+    reach = slider("kernel radius k (K = 2k+1)", 3, 0, 8)
+    boundary = widgets.Dropdown(options=["zero", "wrap"], value="zero", description="boundary",
+                                layout=widgets.Layout(width="180px"))
+
+    def update():
+        dy, dx, k = m0.value, n0.value, 2 * reach.value + 1
+        taps = np.full(k, 1.0 / k)  # the K x K box is the outer product of two of these
+        if boundary.value == "wrap":
+            mode = "wrap"
+
+            def move(f):
+                return np.roll(f, (dy, dx), axis=(0, 1))
+        else:
+            mode = "constant"
+
+            def move(f):
+                return pointops.shift(f, dy, dx)
+
+        def blur(f):
+            return filters.separable_correlate(f, taps, taps, mode=mode)
+
+        shift_then_blur = blur(move(image))
+        blur_then_shift = move(blur(image))
+        difference = np.abs(shift_then_blur - blur_then_shift)
+        first.set_data(shift_then_blur)
+        second.set_data(blur_then_shift)
+        gap_map.set_data(difference)
+        if boundary.value == "wrap":
+            rows, cols = slice(0, height), slice(0, width)
+        else:
+            rows, cols = convolution.shift_interior(image.shape, dy, dx, k // 2)
+        box.set_xy((cols.start - 0.5, rows.start - 0.5))
+        box.set_width(cols.stop - cols.start)
+        box.set_height(rows.stop - rows.start)
+        inside = difference[rows, cols]
+        gap_inside = float(inside.max()) if inside.size else 0.0
+        axes[2].title.set_text(f"|difference|, max {difference.max():.3f}")
+        where = "over the whole image" if boundary.value == "wrap" else "inside the dashed interior"
+        suptitle.set_text(f"m0={dy}, n0={dx}, K={k}, {boundary.value} boundary: max {where} = {gap_inside:.1e}")
+
+    return explorer([m0, n0, reach, boundary], live, update)
+
+
+def receptive_field_explorer():
+    """Stack L layers of K x K kernels with stride S and see which inputs reach one output.
+
+    The highlighted square is the receptive field r_L = 1 + Σ_l (K_l − 1) j_{l−1}
+    from ``convolution.receptive_field``; the shading is how many paths lead
+    from each input pixel to the centre output (an impulse pushed through the
+    stack's all-ones kernels with ``conv2d``), so the centre counts most.
+    """
+    grid = 49
+    live = LiveFigure(1, 1, size=(4.6, 4.2))
+    ax = live.axes[0, 0]
+    shown = ax.imshow(np.zeros((grid, grid)), cmap="Blues", vmin=0, vmax=1)
+    square = ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor="red", linewidth=1.5))
+    ax.set_xticks([]), ax.set_yticks([])
+    ax.set_title("receptive field", fontsize="small")
+    depth = slider("layers L", 3, 1, 6)
+    kernel = slider("kernel K", 3, 1, 5)
+    stride = slider("stride S (layer 1)", 1, 1, 2)
+
+    def update():
+        layers = [(kernel.value, stride.value)] + [(kernel.value, 1)] * (depth.value - 1)
+        field = convolution.receptive_field(layers)
+        counts = _paths_to_centre(layers, grid)
+        shown.set_data(counts / counts.max())
+        start = grid // 2 - field // 2
+        square.set_xy((start - 0.5, start - 0.5))
+        square.set_width(field)
+        square.set_height(field)
+        ax.title.set_text(f"L={depth.value}, K={kernel.value}, S1={stride.value}: receptive field {field}x{field}")
+
+    return explorer([depth, kernel, stride], live, update)
+
+
+def _paths_to_centre(layers, grid):
+    """Weight of each input pixel in the centre output of a stack of all-ones kernels."""
+    # Scatter one output impulse back through every layer (the adjoint of conv2d with ones).
+    weights = np.ones((1, 1))
+    for k, s in reversed(layers):
+        height = (weights.shape[0] - 1) * s + k
+        back = np.zeros((height, height))
+        for i in range(k):
+            for j in range(k):
+                back[i:i + (weights.shape[0] - 1) * s + 1:s, j:j + (weights.shape[1] - 1) * s + 1:s] += weights
+        weights = back
+    out = np.zeros((grid, grid))
+    size = min(weights.shape[0], grid)
+    offset_out = grid // 2 - size // 2
+    offset_in = weights.shape[0] // 2 - size // 2
+    out[offset_out:offset_out + size, offset_out:offset_out + size] = weights[offset_in:offset_in + size,
+                                                                              offset_in:offset_in + size]
+    return out
