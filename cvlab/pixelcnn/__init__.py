@@ -1,0 +1,30 @@
+"""PixelCNN from scratch in NumPy: masks, layers, models, training and likelihoods (chapter 5).
+
+p(x) = Π_i p(x_i | x_<i) over the pixels in raster order; every conditional is
+a softmax over the grey levels, computed for all pixels in one forward pass
+by masked convolutions.
+
+>>> from cvlab.pixelcnn import causal_mask
+>>> int(causal_mask(5, "A").sum())
+12
+"""
+
+from .layers import (
+    Conv1x1, Conv2d, Gate, HorizontalStackConv, Layer, MaskedConv2d, ReLU, Residual, Sequential,
+    ShiftDown, VerticalStackConv,
+)
+from .likelihood import bits_per_dim, discretized_logistic_mixture_log_prob, log_softmax_nll, roc_auc
+from .masks import causal_mask, horizontal_mask, vertical_mask
+from .models import GatedBlock, GatedPixelCNN, PixelCNN
+from .receptive import dependency_map, raster_causal
+from .training import PRETRAINED, Adam, load_model, load_pretrained, save_model, train
+
+__all__ = [
+    "causal_mask", "vertical_mask", "horizontal_mask",
+    "Layer", "Conv2d", "MaskedConv2d", "VerticalStackConv", "HorizontalStackConv", "Conv1x1",
+    "ReLU", "Gate", "ShiftDown", "Residual", "Sequential",
+    "PixelCNN", "GatedPixelCNN", "GatedBlock",
+    "bits_per_dim", "log_softmax_nll", "discretized_logistic_mixture_log_prob", "roc_auc",
+    "dependency_map", "raster_causal",
+    "Adam", "train", "save_model", "load_model", "load_pretrained", "PRETRAINED",
+]

@@ -1,0 +1,125 @@
+"""Causal masks: which kernel taps a masked convolution may use.
+
+Pixels are visited in raster order i = r·W + c. A kernel tap at offset
+(dr, dc) from the centre reads pixel (r + dr, c + dc); it is causal when that
+pixel comes earlier in raster order: dr < 0, or dr = 0 and dc < 0.
+"""
+
+import numpy as np
+
+from .._checks import as_choice, as_int
+
+__all__ = ["causal_mask", "vertical_mask", "horizontal_mask"]
+
+
+def causal_mask(kernel_size, mask_type, in_channels=1, out_channels=1, color_groups=1):
+    """Mask of a k×k masked convolution: 1 where the weight may be non-zero.
+
+    m(o, c, u, v) = 1 if tap (u, v) lies above the centre row, or on the centre
+    row left of the centre. At the centre tap (k//2, k//2), type 'A' (first
+    layer) excludes the current pixel and type 'B' (later layers) includes it.
+    With ``color_groups=3`` channels split into consecutive R, G, B groups and
+    at the centre input group g feeds output group h only if g < h (type A) or
+    g ≤ h (type B): p(x_R | x_<i) · p(x_G | x_<i, x_R) · p(x_B | x_<i, x_R, x_G).
+
+    Parameters
+    ----------
+    kernel_size : int
+        Odd k ≥ 1.
+    mask_type : {'A', 'B'}
+    in_channels, out_channels : int
+        Multiples of ``color_groups``.
+    color_groups : int
+        1 (grey) or 3 (R → G → B).
+
+    Returns
+    -------
+    ndarray of float64, shape (out_channels, in_channels, k, k), values 0 and 1
+
+    Examples
+    --------
+    >>> causal_mask(3, "A")[0, 0]
+    array([[1., 1., 1.],
+           [1., 0., 0.],
+           [0., 0., 0.]])
+    >>> causal_mask(3, "B")[0, 0, 1]
+    array([1., 1., 0.])
+    >>> causal_mask(1, "A", 3, 3, color_groups=3)[:, :, 0, 0]
+    array([[0., 0., 0.],
+           [1., 0., 0.],
+           [1., 1., 0.]])
+    """
+    k = as_int(kernel_size, "kernel_size", minimum=1)
+    if k % 2 == 0:
+        raise ValueError(f"kernel_size must be odd; got {k}")
+    mask_type = as_choice(mask_type, "mask_type", ("A", "B"))
+    groups = as_int(color_groups, "color_groups", minimum=1)
+    if groups not in (1, 3):
+        raise ValueError(f"color_groups must be 1 or 3; got {groups}")
+    n_in = as_int(in_channels, "in_channels", minimum=1)
+    n_out = as_int(out_channels, "out_channels", minimum=1)
+    if n_in % groups:
+        raise ValueError(f"in_channels must be a multiple of color_groups={groups}; got {n_in}")
+    if n_out % groups:
+        raise ValueError(f"out_channels must be a multiple of color_groups={groups}; got {n_out}")
+    centre = k // 2
+    mask = np.zeros((n_out, n_in, k, k))
+    mask[:, :, :centre, :] = 1.0
+    mask[:, :, centre, :centre] = 1.0
+    group_in = np.arange(n_in) // (n_in // groups)
+    group_out = np.arange(n_out) // (n_out // groups)
+    if mask_type == "A":
+        allowed = group_in[None, :] < group_out[:, None]
+    else:
+        allowed = group_in[None, :] <= group_out[:, None]
+    mask[:, :, centre, centre] = allowed
+    return mask
+
+
+def vertical_mask(kernel_size, in_channels=1, out_channels=1):
+    """Mask of the Gated PixelCNN's vertical stack: the k//2 + 1 rows up to the centre.
+
+    m(o, c, u, v) = 1 for u ≤ k//2 (every column). The vertical feature at row
+    r then sees rows r − k//2 … r; the stack is shifted down one row before it
+    feeds the horizontal stack, so pixel (r, c) only receives rows < r.
+
+    Examples
+    --------
+    >>> vertical_mask(3)[0, 0]
+    array([[1., 1., 1.],
+           [1., 1., 1.],
+           [0., 0., 0.]])
+    """
+    k = as_int(kernel_size, "kernel_size", minimum=1)
+    if k % 2 == 0:
+        raise ValueError(f"kernel_size must be odd; got {k}")
+    n_in = as_int(in_channels, "in_channels", minimum=1)
+    n_out = as_int(out_channels, "out_channels", minimum=1)
+    mask = np.zeros((n_out, n_in, k, k))
+    mask[:, :, : k // 2 + 1, :] = 1.0
+    return mask
+
+
+def horizontal_mask(kernel_size, mask_type, in_channels=1, out_channels=1):
+    """Mask of the horizontal stack: the centre row, columns left of the centre (1 × (k//2 + 1)).
+
+    m(o, c, k//2, v) = 1 for v < k//2, and at v = k//2 for type 'B' only.
+
+    Examples
+    --------
+    >>> horizontal_mask(3, "A")[0, 0]
+    array([[0., 0., 0.],
+           [1., 0., 0.],
+           [0., 0., 0.]])
+    >>> horizontal_mask(3, "B")[0, 0, 1]
+    array([1., 1., 0.])
+    """
+    k = as_int(kernel_size, "kernel_size", minimum=1)
+    if k % 2 == 0:
+        raise ValueError(f"kernel_size must be odd; got {k}")
+    mask_type = as_choice(mask_type, "mask_type", ("A", "B"))
+    n_in = as_int(in_channels, "in_channels", minimum=1)
+    n_out = as_int(out_channels, "out_channels", minimum=1)
+    mask = np.zeros((n_out, n_in, k, k))
+    mask[:, :, k // 2, : k // 2 + (mask_type == "B")] = 1.0
+    return mask
