@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PYTEST := $(BIN)/python -m pytest
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: lab test unit notebooks bench lock clean
+.PHONY: lab test unit notebooks bench lock test-latest clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 test: $(STAMP)
-	$(PYTEST) cvlab tests notebooks $(NBVAL)
+	$(PYTEST) cvlab notebooks tests $(NBVAL)
 
 unit: $(STAMP)
 	$(PYTEST) cvlab tests
@@ -35,5 +35,26 @@ lock: $(STAMP)
 	$(BIN)/pip-compile --quiet --extra lab --extra test --allow-unsafe --strip-extras \
 	    --no-header --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
+# Early warning before a term: the newest allowed releases instead of the lock.
+# Stored outputs may legitimately differ across versions, hence --nbval-lax.
+test-latest:
+	@test -x .venv-latest/bin/python || $(PYTHON) -m venv .venv-latest
+	.venv-latest/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	.venv-latest/bin/python -m pip install --quiet --disable-pip-version-check --upgrade --upgrade-strategy eager -e ".[lab,test]"
+	.venv-latest/bin/python -m pip freeze --exclude-editable > .venv-latest/versions.txt
+	.venv-latest/bin/python -m pytest cvlab tests
+	.venv-latest/bin/python -m pytest notebooks --nbval-lax --nbval-current-env
+
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) .venv-latest
+
+.PHONY: present html
+
+# Lecture mode: Voila on 127.0.0.1, code hidden, widgets live; prints the URL.
+# `make present` serves a start page listing the chapters; NB=notebooks/02_filtering.ipynb serves one.
+present: $(STAMP)
+	$(BIN)/python scripts/present.py $(NB)
+
+# Static site: every notebook exported to site/<chapter>.html plus site/index.html.
+html: $(STAMP)
+	$(BIN)/python scripts/build_site.py --out site

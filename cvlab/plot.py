@@ -3,14 +3,20 @@
 Labels are English on purpose: no CJK glyphs are needed in any figure.
 """
 
+import os
+
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["notebook_style", "show_images", "stairs"]
+__all__ = ["lecture_style", "notebook_style", "show_images", "stairs"]
 
 
 def notebook_style():
-    """Set the rcParams every chapter notebook starts with (readable, compact PNGs)."""
+    """Set the rcParams every chapter notebook starts with (readable, compact PNGs).
+
+    When the environment variable ``CVLAB_LECTURE`` is set to a non-empty value
+    other than ``0`` (``make present`` does this), ``lecture_style()`` follows.
+    """
     plt.rcParams.update({
         "figure.dpi": 80,
         "figure.figsize": (9.0, 3.6),
@@ -18,6 +24,62 @@ def notebook_style():
         "axes.titlesize": 11,
         "image.interpolation": "nearest",
     })
+    if os.environ.get("CVLAB_LECTURE", "") not in ("", "0"):
+        lecture_style()
+
+
+#: rcParams of the projector style: larger text, thicker lines, larger PNGs.
+LECTURE_RC = {
+    "figure.dpi": 100,
+    "font.size": 14,
+    "axes.titlesize": 14,
+    "axes.labelsize": 14,
+    "xtick.labelsize": 12,
+    "ytick.labelsize": 12,
+    "legend.fontsize": 12,
+    "lines.linewidth": 2.5,
+    "lines.markersize": 8,
+    "axes.linewidth": 1.5,
+    "patch.linewidth": 1.5,
+}
+
+
+class _RestoreStyle:
+    """Context manager returned by ``lecture_style``: restores the replaced rcParams on exit."""
+
+    def __init__(self, previous):
+        self._previous = previous
+
+    def __repr__(self):  # a notebook cell ending in lecture_style() shows this, not an address
+        return "<cvlab lecture style>"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        plt.rcParams.update(self._previous)
+        return False
+
+
+def lecture_style():
+    """Switch figures and explorers to projector style: larger fonts, thicker lines.
+
+    Call it once (after ``notebook_style()``) to keep the style for the rest
+    of the session, or use it as a context manager to apply it only to the
+    figures and explorers created inside the ``with`` block; the previous
+    settings come back on exit. Explorers keep the style they were built with.
+
+    >>> import matplotlib.pyplot as plt
+    >>> before = plt.rcParams["font.size"]
+    >>> with lecture_style():
+    ...     print(plt.rcParams["font.size"])
+    14.0
+    >>> plt.rcParams["font.size"] == before
+    True
+    """
+    previous = {key: plt.rcParams[key] for key in LECTURE_RC}
+    plt.rcParams.update(LECTURE_RC)
+    return _RestoreStyle(previous)
 
 
 def show_images(images, titles=None, ncols=None, cmap="gray", vmin=None, vmax=None, size=2.6):

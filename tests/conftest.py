@@ -7,16 +7,35 @@ import pytest
 from hypothesis import settings
 
 matplotlib.use("Agg")
-settings.register_profile("cvlab", max_examples=40, deadline=None)
+# No example database: the suite must not write inside the repository.
+settings.register_profile("cvlab", max_examples=40, deadline=None, database=None)
 settings.load_profile("cvlab")
+
+
+LOOPBACK = ("127.", "::1", "localhost")
 
 
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch):
-    """Fail any test that tries to open a network connection (e.g. a pooch download)."""
+    """Fail any test that connects beyond loopback (e.g. a pooch download of sample data)."""
+    connect = socket.socket.connect
 
-    def refuse(*args, **kwargs):
-        raise RuntimeError("cvlab tests must not use the network")
+    def loopback_only(sock, address):
+        host = address[0] if isinstance(address, tuple) else ""
+        if sock.family == socket.AF_UNIX or str(host).startswith(LOOPBACK):
+            return connect(sock, address)
+        raise RuntimeError(f"cvlab tests must not use the network (tried {address!r})")
 
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket.socket, "connect", loopback_only)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: real-browser tests (Voila + headless Chromium); need /usr/bin/chromium")
+
+
+def pytest_report_header(config):
+    from pathlib import Path
+
+    if not Path("/usr/bin/chromium").exists():
+        return "browser tests: SKIPPED, no Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does)"
+    return "browser tests: Chromium at /usr/bin/chromium, chapters served by Voila (pytest -m browser)"

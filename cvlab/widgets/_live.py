@@ -10,9 +10,17 @@ picture in the saved widget state.
 import io
 
 import ipywidgets as widgets
+import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+#: rcParams a LiveFigure captures at construction and applies on every redraw,
+#: so an explorer built inside ``with cvlab.plot.lecture_style():`` keeps it.
+STYLE_KEYS = (
+    "font.size", "axes.titlesize", "axes.labelsize", "xtick.labelsize", "ytick.labelsize",
+    "legend.fontsize", "lines.linewidth", "lines.markersize", "axes.linewidth", "patch.linewidth",
+)
 
 
 class LiveFigure:
@@ -33,11 +41,18 @@ class LiveFigure:
         FigureCanvasAgg(self.figure)
         self.axes = self.figure.subplots(nrows, ncols, squeeze=False, **subplot_kw)
         self.widget = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self._style = {key: matplotlib.rcParams[key] for key in STYLE_KEYS}
+
+    def style(self):
+        """Context manager applying the rcParams captured at construction."""
+        return matplotlib.rc_context(self._style)
 
     def render(self):
         """Draw the figure and publish it to the image widget."""
         buffer = io.BytesIO()
-        self.figure.canvas.print_png(buffer)
+        with self.style():
+            # Light compression: encoding at the default level costs a third of a redraw.
+            self.figure.canvas.print_png(buffer, pil_kwargs={"compress_level": 1})
         self.widget.value = buffer.getvalue()
 
 
@@ -55,8 +70,10 @@ def explorer(controls, live, update, title=None):
 
     for control in controls:
         control.observe(on_change, names="value")
-    live.figure.tight_layout()
-    on_change()
+    update()  # first, so the layout makes room for the titles and labels it sets
+    with live.style():
+        live.figure.tight_layout()
+    live.render()
     header = [widgets.HTML(f"<b>{title}</b>")] if title else []
     return widgets.VBox(header + [widgets.HBox(controls, layout=widgets.Layout(flex_flow="row wrap")), live.widget])
 
