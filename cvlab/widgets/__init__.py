@@ -10,10 +10,22 @@ listed in ``__all__``.
 'VBox'
 """
 
+from .convolution import receptive_field_explorer, shift_invariance_explorer
+from .features import harris_explorer, rotation_explorer, ssd_surface_explorer
+from .filtering import gaussian_explorer, output_size_explorer
 from .histograms import pixel_window_explorer, point_ops_explorer, shift_explorer
+from .pixelcnn import dependency_explorer
 
 __all__ = [
     "pixel_window_explorer",
     "point_ops_explorer",
     "shift_explorer",
+    "output_size_explorer",
+    "gaussian_explorer",
+    "shift_invariance_explorer",
+    "receptive_field_explorer",
+    "dependency_explorer",
+    "ssd_surface_explorer",
+    "harris_explorer",
+    "rotation_explorer",
 ]
