@@ -114,6 +114,15 @@ def as_choice(value, name, choices):
     return value
 
 
+def as_rng(rng, name="rng"):
+    """Return a NumPy Generator: ``rng`` itself, or one seeded with the non-negative int ``rng``."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, (bool, np.bool_)) or not isinstance(rng, numbers.Integral):
+        raise TypeError(f"{name} must be a numpy.random.Generator or an int seed; got {type(rng).__name__}")
+    return np.random.default_rng(as_int(rng, name, minimum=0))
+
+
 def as_callable(value, name):
     """Return ``value`` if it can be called."""
     if not callable(value):

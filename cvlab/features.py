@@ -27,12 +27,10 @@ so the same corners. The Gaussian weight w(x, y) has standard deviation σ in
 both and is truncated at 4σ.
 """
 
-import numbers
-
 import numpy as np
 from scipy import ndimage as ndi
 
-from ._checks import as_array, as_float_image, as_int, as_real
+from ._checks import as_array, as_float_image, as_int, as_real, as_rng
 
 __all__ = [
     "gradients",
@@ -526,6 +524,17 @@ def match(desc1, desc2, ratio=0.8):
 
 # --------------------------------------------------------------- alignment
 
+def _matched_points(src, dst):
+    """Two (N, 2) float arrays of matched points with N >= 3, enough for an affine fit."""
+    s = _as_points(src, "src", allow_empty=False)
+    d = _as_points(dst, "dst", allow_empty=False)
+    if s.shape != d.shape:
+        raise ValueError(f"src and dst must have the same shape; got {s.shape} and {d.shape}")
+    if len(s) < 3:
+        raise ValueError(f"src must hold at least 3 matched points for an affine fit; got {len(s)}")
+    return s, d
+
+
 def estimate_affine(src, dst):
     """Least-squares affine transform A with dst ≈ A·src (homogeneous).
 
@@ -550,25 +559,13 @@ def estimate_affine(src, dst):
            [ 0.,  2., -1.],
            [ 0.,  0.,  1.]])
     """
-    s = _as_points(src, "src", allow_empty=False)
-    d = _as_points(dst, "dst", allow_empty=False)
-    if s.shape != d.shape:
-        raise ValueError(f"src and dst must have the same shape; got {s.shape} and {d.shape}")
-    if len(s) < 3:
-        raise ValueError(f"src must hold at least 3 points for an affine fit; got {len(s)}")
+    s, d = _matched_points(src, dst)
     design = np.column_stack([s, np.ones(len(s))])
     if np.linalg.matrix_rank(design) < 3:
         raise ValueError("src points are collinear: an affine transform is not determined")
     solution, *_ = np.linalg.lstsq(design, d, rcond=None)  # (3, 2)
     return np.vstack([solution.T, [0.0, 0.0, 1.0]])
 
-
-def _as_rng(rng):
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
-    raise TypeError(f"rng must be a numpy Generator or an int seed; got {type(rng).__name__}")
 
 
 def ransac(src, dst, threshold=2.0, iterations=200, rng=0):
@@ -610,15 +607,10 @@ def ransac(src, dst, threshold=2.0, iterations=200, rng=0):
     >>> inliers
     array([ True,  True,  True,  True,  True, False])
     """
-    s = _as_points(src, "src", allow_empty=False)
-    d = _as_points(dst, "dst", allow_empty=False)
-    if s.shape != d.shape:
-        raise ValueError(f"src and dst must have the same shape; got {s.shape} and {d.shape}")
-    if len(s) < 3:
-        raise ValueError(f"src must hold at least 3 matches; got {len(s)}")
+    s, d = _matched_points(src, dst)
     threshold = as_real(threshold, "threshold", minimum=0, strict=True)
     iterations = as_int(iterations, "iterations", minimum=1)
-    generator = _as_rng(rng)
+    generator = as_rng(rng)
     n = len(s)
     samples = np.stack([generator.choice(n, 3, replace=False) for _ in range(iterations)])
     hs = np.concatenate([s, np.ones((n, 1))], axis=1)  # (n, 3)

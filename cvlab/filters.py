@@ -25,7 +25,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ._checks import as_array, as_choice, as_float_image, as_image, as_int, as_levels, as_real
+from ._checks import as_array, as_choice, as_float_image, as_image, as_int, as_levels, as_real, as_rng
 
 __all__ = [
     "PAD_MODES",
@@ -633,7 +633,7 @@ def add_noise(image, kind, amount, rng):
         amount = as_real(amount, "amount", minimum=0)
     else:
         amount = as_real(amount, "amount", minimum=0, maximum=1)
-    rng = _generator(rng)
+    rng = as_rng(rng)
     pixels = levels.astype(np.float64)
     if kind == "gaussian":
         return np.clip(pixels + rng.normal(0.0, amount, size=pixels.shape), 0.0, white)
@@ -645,13 +645,6 @@ def add_noise(image, kind, amount, rng):
     out[chosen] = values[:, None]
     return out.reshape(pixels.shape)
 
-
-def _generator(rng):
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, (bool, np.bool_)) or not isinstance(rng, (int, np.integer)):
-        raise TypeError(f"rng must be a numpy.random.Generator or an int seed; got {type(rng).__name__}")
-    return np.random.default_rng(as_int(rng, "rng", minimum=0))
 
 
 def psnr(a, b, peak=None):

@@ -275,7 +275,7 @@ def test_model_bad_inputs():
     with pytest.raises(ValueError, match="x"):
         model.nll(np.zeros((3, 3), dtype=int))
     with pytest.raises(TypeError, match="rng"):
-        model.sample(2, 0)
+        model.sample(2, "seed")
     with pytest.raises(ValueError, match="mask"):
         model.sample(1, rng(), given=np.zeros((1, 3, 3), dtype=int))
 

@@ -8,7 +8,7 @@ softmax over the levels per pixel.
 import numpy as np
 from scipy.special import log_softmax, softmax
 
-from .._checks import as_array, as_int
+from .._checks import as_array, as_int, as_rng
 from .layers import (
     Conv1x1, Gate, HorizontalStackConv, Layer, MaskedConv2d, ReLU, Residual, Sequential,
     ShiftDown, VerticalStackConv,
@@ -110,7 +110,7 @@ class _AutoregressiveModel:
         ----------
         n : int
             Number of images (ignored when ``given`` is passed: one per given image).
-        rng : numpy.random.Generator
+        rng : numpy.random.Generator or int
         given : array_like of int, shape (N, H, W), optional
         mask : array_like of bool, shape (H, W) or (N, H, W), optional
         shape : tuple of int
@@ -120,8 +120,7 @@ class _AutoregressiveModel:
         -------
         ndarray of int64, shape (N, H, W)
         """
-        if not isinstance(rng, np.random.Generator):
-            raise TypeError("rng must be a numpy.random.Generator, e.g. np.random.default_rng(0)")
+        rng = as_rng(rng)
         if given is None:
             n = as_int(n, "n", minimum=1)
             h, w = (as_int(s, "shape", minimum=1) for s in shape)

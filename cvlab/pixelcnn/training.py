@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._checks import as_choice, as_int, as_real
+from .._checks import as_choice, as_int, as_real, as_rng
 from .checksums import CHECKSUMS
 from .models import GatedPixelCNN, PixelCNN, _AutoregressiveModel
 
@@ -68,7 +68,7 @@ def train(model, data, steps, batch_size=64, lr=3e-3, rng=None, progress=True, w
     batch_size : int
     lr : float
         Peak learning rate.
-    rng : numpy.random.Generator
+    rng : numpy.random.Generator or int
     progress : bool
         Show a ``tqdm.auto`` bar with the running loss (a widget in notebooks).
     weight_decay : float
@@ -95,8 +95,7 @@ def train(model, data, steps, batch_size=64, lr=3e-3, rng=None, progress=True, w
     batch_size = as_int(batch_size, "batch_size", minimum=1)
     lr = as_real(lr, "lr", minimum=0, strict=True)
     weight_decay = as_real(weight_decay, "weight_decay", minimum=0)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError("rng must be a numpy.random.Generator, e.g. np.random.default_rng(0)")
+    rng = as_rng(rng)
     optimizer = Adam(lr)
     parameters = list(model.named_parameters())
     history = np.empty(steps)
