@@ -238,6 +238,8 @@ def corner_peaks(response, min_distance=5, threshold_rel=0.01, num_peaks=None):
     at least d pixels from every border. Ties and near neighbours are then
     thinned greedily, strongest first, so no two kept peaks are within
     Chebyshev distance d. This follows ``skimage.feature.corner_peaks``.
+    Exact ties are broken in raster order, so on a perfectly symmetric
+    pattern the surviving peak need not turn with the image.
 
     Parameters
     ----------
