@@ -16,6 +16,10 @@ def notebook_style():
 
     When the environment variable ``CVLAB_LECTURE`` is set to a non-empty value
     other than ``0`` (``make present`` does this), ``lecture_style()`` follows.
+
+    >>> notebook_style()
+    >>> plt.rcParams["figure.dpi"] in (80.0, LECTURE_RC["figure.dpi"])
+    True
     """
     plt.rcParams.update({
         "figure.dpi": 80,
@@ -87,6 +91,11 @@ def show_images(images, titles=None, ncols=None, cmap="gray", vmin=None, vmax=No
 
     Grey uint8 images are shown on the fixed range [0, 255] unless
     ``vmin``/``vmax`` are given, so brightness changes stay visible.
+
+    >>> fig, axes = show_images([np.zeros((4, 4), np.uint8)] * 3, ["a", "b", "c"], ncols=2)
+    >>> axes.shape, axes[0, 0].get_title()
+    ((2, 2), 'a')
+    >>> plt.close(fig)
     """
     images = list(images)
     titles = list(titles) if titles is not None else [""] * len(images)
@@ -108,6 +117,12 @@ def show_images(images, titles=None, ncols=None, cmap="gray", vmin=None, vmax=No
 
 
 def stairs(ax, hist, label=None, **kwargs):
-    """Draw a histogram of counts as a step outline (one artist, not 256 bars)."""
+    """Draw a histogram of counts as a step outline (one artist, not 256 bars).
+
+    >>> fig, ax = plt.subplots()
+    >>> stairs(ax, [3, 1, 2]).get_data().edges.tolist()
+    [0, 1, 2, 3]
+    >>> plt.close(fig)
+    """
     hist = np.asarray(hist)
     return ax.stairs(hist, np.arange(hist.shape[-1] + 1), label=label, **kwargs)

@@ -99,3 +99,19 @@ def test_the_network_guard_refuses_outside_addresses():
 
     with socket.socket() as sock, pytest.raises(RuntimeError, match="network"):
         sock.connect(("192.0.2.1", 80))
+
+
+PUBLIC_MODULES = ["cvlab.data", "cvlab.histogram", "cvlab.pointops", "cvlab.filters", "cvlab.convolution",
+                  "cvlab.features", "cvlab.pixelcnn", "cvlab.plot", "cvlab.widgets", "cvlab.exercises"]
+
+
+@pytest.mark.parametrize("module_name", PUBLIC_MODULES)
+def test_every_public_function_and_class_has_a_doctest_example(module_name):
+    import importlib
+    import inspect
+
+    module = importlib.import_module(module_name)
+    missing = [name for name in module.__all__
+               if (inspect.isfunction(getattr(module, name)) or inspect.isclass(getattr(module, name)))
+               and ">>>" not in (inspect.getdoc(getattr(module, name)) or "")]
+    assert not missing, f"{module_name}: add a doctest example to {missing}"

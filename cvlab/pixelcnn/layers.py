@@ -24,7 +24,18 @@ __all__ = [
 
 
 class Layer:
-    """Base class: no parameters, identity."""
+    """Base class: no parameters, identity.
+
+    ``forward(x)`` maps (N, H, W, C) to the layer's output and caches what
+    ``backward(dout)`` needs; ``backward`` returns ∂L/∂x and fills ``grads``.
+
+    Examples
+    --------
+    >>> x = np.ones((1, 2, 2, 3))
+    >>> layer = Layer()
+    >>> bool((layer.forward(x) == x).all()), layer.backward(x).shape
+    (True, (1, 2, 2, 3))
+    """
 
     def __init__(self):
         self.params = {}

@@ -132,6 +132,15 @@ def save_model(model, path):
     """Write ``model`` to an .npz (kind and config as 0-d int/str arrays, float32 weights); return its sha256.
 
     Nothing in the file needs pickle, so :func:`load_model` reads it with ``allow_pickle=False``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> model = PixelCNN(levels=3, channels=4, n_layers=1, rng=np.random.default_rng(0))
+    >>> path = Path(tempfile.mkdtemp()) / "tiny.npz"
+    >>> checksum = save_model(model, path)
+    >>> len(checksum), type(load_model(path, sha256=checksum)).__name__
+    (64, 'PixelCNN')
     """
     if not isinstance(model, _AutoregressiveModel):
         raise TypeError("model must be a PixelCNN or GatedPixelCNN")
@@ -150,6 +159,13 @@ def load_model(path, sha256=None, dtype=np.float32):
     ValueError
         If the checksum differs or the file cannot be read: the message names
         the file and both checksums (re-run ``scripts/train_pixelcnn.py``).
+
+    Examples
+    --------
+    >>> from cvlab.pixelcnn.checksums import CHECKSUMS
+    >>> model = load_model(WEIGHTS_DIR / "plain.npz", sha256=CHECKSUMS["plain.npz"])
+    >>> model.kind, model.levels
+    ('plain', 17)
     """
     path = Path(path)
     if not path.is_file():

@@ -31,6 +31,12 @@ def shift_invariance_explorer(image=None):
     brings in; the dashed rectangle is ``convolution.shift_interior``,
     where the difference is exactly zero. With wrap padding and a circular
     shift the difference vanishes everywhere.
+
+    Examples
+    --------
+    >>> from cvlab.widgets._live import controls_of
+    >>> [control.description for control in controls_of(shift_invariance_explorer())]
+    ['m0 (rows)', 'n0 (columns)', 'kernel radius k (K = 2k+1)', 'boundary']
     """
     image = _grey_cat() if image is None else as_float_image(image, color=False)
     height, width = image.shape
@@ -98,6 +104,12 @@ def receptive_field_explorer():
     from ``convolution.receptive_field``; the shading is how many paths lead
     from each input pixel to the centre output (an impulse pushed through the
     stack's all-ones kernels with ``conv2d``), so the centre counts most.
+
+    Examples
+    --------
+    >>> from cvlab.widgets._live import controls_of
+    >>> [control.description for control in controls_of(receptive_field_explorer())]
+    ['layers L', 'kernel K', 'stride S (layer 1)']
     """
     grid = 49
     live = LiveFigure(1, 1, size=(4.6, 4.2))

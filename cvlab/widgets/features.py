@@ -20,7 +20,14 @@ def _no_ticks(*axes):
 
 
 def ssd_surface_explorer(window=15, max_shift=10):
-    """Move a patch over the checkerboard and watch E(u, v) and the eigenvalues of M."""
+    """Move a patch over the checkerboard and watch E(u, v) and the eigenvalues of M.
+
+    Examples
+    --------
+    >>> from cvlab.widgets._live import controls_of
+    >>> [control.description for control in controls_of(ssd_surface_explorer())]
+    ['row y', 'column x']
+    """
     image = data.load_image("checkerboard").astype(np.float64)
     height, width = image.shape
     reach = window // 2 + max_shift
@@ -75,7 +82,14 @@ def ssd_surface_explorer(window=15, max_shift=10):
 
 
 def harris_explorer():
-    """Harris corners on the checkerboard and a photo as sigma, k and the threshold change."""
+    """Harris corners on the checkerboard and a photo as sigma, k and the threshold change.
+
+    Examples
+    --------
+    >>> from cvlab.widgets._live import controls_of
+    >>> [control.description for control in controls_of(harris_explorer())]
+    ['sigma', 'k', 'threshold_rel']
+    """
     board = data.load_image("checkerboard").astype(np.float64)
     photo = _photo()
     live = LiveFigure(1, 2, size=(6.8, 3.4))
@@ -112,7 +126,14 @@ def harris_explorer():
 
 
 def rotation_explorer(size=256, angles=tuple(range(0, 91, 5))):
-    """Rotate the photo, detect again and map the first corners through the known rotation."""
+    """Rotate the photo, detect again and map the first corners through the known rotation.
+
+    Examples
+    --------
+    >>> from cvlab.widgets._live import controls_of
+    >>> [control.description for control in controls_of(rotation_explorer())]
+    ['theta (deg)']
+    """
     camera = data.load_image("camera").astype(np.float64)
     shape = (size, size)
     settings = dict(min_distance=5, num_peaks=150)

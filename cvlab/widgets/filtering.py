@@ -30,6 +30,12 @@ def output_size_explorer():
     I − K + 2P). Dots mark the kernel centres, the dashed and solid squares the
     first and last kernel positions. The right panel is the O × O output on
     the same scale.
+
+    Examples
+    --------
+    >>> from cvlab.widgets._live import controls_of
+    >>> [control.description for control in controls_of(output_size_explorer())]
+    ['I (input)', 'K (kernel)', 'P (padding)', 'S (stride)']
     """
     live = LiveFigure(1, 2, size=(8.0, 4.2))
     grid_ax, out_ax = live.axes[0]
@@ -103,6 +109,12 @@ def gaussian_explorer(image=None):
     the mass the truncation keeps), the 2-D kernel on a fixed ±12 grid, the
     blurred image and the removed detail f − G_σ ⊗ f. ``image`` is a grey
     image on the 0–255 scale; the default is a 200 × 200 crop of ``camera``.
+
+    Examples
+    --------
+    >>> from cvlab.widgets._live import controls_of
+    >>> [control.description for control in controls_of(gaussian_explorer())]
+    ['σ', 'radius r']
     """
     image = data.load_image("camera")[40:240, 160:360] if image is None else np.asarray(image)
     pixels = image.astype(np.float64)

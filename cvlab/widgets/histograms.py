@@ -12,7 +12,14 @@ __all__ = ["pixel_window_explorer", "point_ops_explorer", "shift_explorer"]
 
 
 def pixel_window_explorer(image=None, window=8):
-    """Slide a ``window`` x ``window`` box over a grey image and read its values."""
+    """Slide a ``window`` x ``window`` box over a grey image and read its values.
+
+    Examples
+    --------
+    >>> from cvlab.widgets._live import controls_of
+    >>> [control.description for control in controls_of(pixel_window_explorer())]
+    ['row y', 'column x']
+    """
     image = _grey_levels(image)
     height, width = image.shape
     live = LiveFigure(1, 2, size=(9.0, 4.2))
@@ -53,7 +60,14 @@ def _rectangle(size):
 
 
 def point_ops_explorer(image=None):
-    """Brightness, contrast and gamma sliders with the live histogram."""
+    """Brightness, contrast and gamma sliders with the live histogram.
+
+    Examples
+    --------
+    >>> from cvlab.widgets._live import controls_of
+    >>> [control.description for control in controls_of(point_ops_explorer())]
+    ['brightness +', 'contrast ×', 'gamma']
+    """
     image = _grey_levels(image)
     live = LiveFigure(1, 2, size=(9.0, 3.6))
     picture, hist_ax = live.axes[0]
@@ -84,7 +98,14 @@ def point_ops_explorer(image=None):
 
 
 def shift_explorer(image=None):
-    """Shift and flip sliders: coordinate operations move pixels, not levels."""
+    """Shift and flip sliders: coordinate operations move pixels, not levels.
+
+    Examples
+    --------
+    >>> from cvlab.widgets._live import controls_of
+    >>> [control.description for control in controls_of(shift_explorer())]
+    ['dy', 'dx', 'flip f(−x, y)']
+    """
     image = _grey_levels(image)
     height, width = image.shape
     live = LiveFigure(1, 2, size=(9.0, 4.2))

@@ -31,7 +31,14 @@ def dependency_category(dependency, position):
 
 
 def dependency_explorer(max_layers=6):
-    """Sliders for the number of layers and the output pixel; plain and gated maps side by side."""
+    """Sliders for the number of layers and the output pixel; plain and gated maps side by side.
+
+    Examples
+    --------
+    >>> from cvlab.widgets._live import controls_of
+    >>> [control.description for control in controls_of(dependency_explorer())]
+    ['layers', 'row r', 'column c']
+    """
     rng = np.random.default_rng(0)
     models = {
         "plain PixelCNN": [PixelCNN(levels=3, channels=8, n_layers=n, rng=rng) for n in range(1, max_layers + 1)],
