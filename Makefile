@@ -12,6 +12,8 @@ $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@# Build matplotlib's font cache now, so its one-off notice never lands in a notebook's stderr.
+	$(BIN)/python -c "import matplotlib.pyplot"
 	@touch $@
 
 # Jupyter refuses to run as root unless told; containers and Binder-like setups often are root.
