@@ -1,5 +1,6 @@
 """Shared test setup: no network, headless matplotlib, a small hypothesis budget."""
 
+import os
 import socket
 
 import matplotlib
@@ -8,7 +9,9 @@ from hypothesis import settings
 
 matplotlib.use("Agg")
 # No example database: the suite must not write inside the repository.
-settings.register_profile("cvlab", max_examples=40, deadline=None, database=None)
+# In CI the examples are derandomized, so a run is reproducible; locally they vary and keep exploring.
+settings.register_profile("cvlab", max_examples=40, deadline=None, database=None,
+                          derandomize=os.environ.get("CI", "") not in ("", "0", "false"))
 settings.load_profile("cvlab")
 
 

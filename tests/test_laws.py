@@ -23,12 +23,14 @@ def test_correlation_is_shift_equivariant_with_wrap_padding(f, w, dy, dx):
     np.testing.assert_allclose(shifted_then_filtered, filtered_then_shifted, atol=1e-9)
 
 
-@given(images, arrays(np.float64, st.sampled_from([1, 3, 5]), elements=finite),
-       arrays(np.float64, st.sampled_from([1, 3, 5]), elements=finite),
+@given(images, arrays(np.float64, st.sampled_from([1, 3, 5]), elements=st.floats(-10, 10)),
+       arrays(np.float64, st.sampled_from([1, 3, 5]), elements=st.floats(-10, 10)),
        st.sampled_from(["constant", "edge", "symmetric", "reflect", "wrap"]))
 def test_separable_equals_2d_for_rank_one_kernels(f, column, row, mode):
     two_d = filters.correlate2d(f, np.outer(column, row), mode=mode)
-    np.testing.assert_allclose(filters.separable_correlate(f, column, row, mode=mode), two_d, atol=1e-7)
+    # Both sum the same products in another order: rounding grows with the terms' size, not the result's.
+    scale = np.abs(f).max() * np.abs(column).sum() * np.abs(row).sum()
+    np.testing.assert_allclose(filters.separable_correlate(f, column, row, mode=mode), two_d, atol=1e-12 * scale)
 
 
 @given(st.floats(0.1, 20), st.one_of(st.none(), st.integers(0, 30)))
