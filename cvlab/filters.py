@@ -439,7 +439,8 @@ def separate(kernel, atol=1e-10):
     kernel : array_like
         2-D finite weights.
     atol : float
-        Largest allowed |w − c rᵀ| entry (≥ 0).
+        Largest allowed |w − c rᵀ| entry (≥ 0), relative to max |w| when
+        that exceeds 1, so scaling a kernel up does not change the verdict.
 
     Returns
     -------
@@ -463,7 +464,7 @@ def separate(kernel, atol=1e-10):
     total = column.sum()
     if total < 0 or (total == 0 and column[np.flatnonzero(column)[:1]].sum() < 0):
         column, row = -column, -row
-    if np.max(np.abs(np.outer(column, row) - weights)) > atol:
+    if np.max(np.abs(np.outer(column, row) - weights)) > atol * max(1.0, np.abs(weights).max()):
         return None
     return column, row
 

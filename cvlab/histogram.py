@@ -65,7 +65,8 @@ def cdf(hist, normalized=False):
     Returns
     -------
     ndarray
-        Same shape as ``hist``; int64 counts, or float64 if ``normalized``.
+        Same shape as ``hist``: int64 for integer counts, float64 for float
+        counts (e.g. an averaged histogram) or if ``normalized``.
 
     Examples
     --------
@@ -79,7 +80,7 @@ def cdf(hist, normalized=False):
         raise ValueError("hist must be non-negative counts")
     cumulative = np.cumsum(counts, axis=-1)
     if not normalized:
-        return cumulative.astype(np.int64)
+        return cumulative.astype(np.int64) if np.issubdtype(counts.dtype, np.integer) else cumulative
     total = cumulative[..., -1:]
     if (total == 0).any():
         raise ValueError("hist must have a positive total to be normalized")

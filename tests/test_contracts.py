@@ -2,8 +2,9 @@
 
 For each function, ``EXAMPLES`` gives one valid call by parameter name. From it,
 this file checks that the call leaves its inputs unchanged, and generates bad
-calls: each array parameter is replaced by None, a complex, string or empty
-array, and arrays holding NaN or infinity; each number by a string and by NaN;
+calls: each array parameter is replaced by None, the array with two extra
+dimensions, a bool, complex, string or empty array, and arrays holding NaN or
+infinity; each number by a string and by NaN;
 each string choice by an unknown name; each callable by a number. Every bad
 call must raise ValueError or TypeError whose message names the parameter.
 A public function missing from ``EXAMPLES`` fails the suite.
@@ -105,6 +106,17 @@ EXAMPLES = {
 ACCEPTS = {
     ("cvlab.histogram.cdf", "normalized"): {"string", "nan"},  # any truthy flag
     ("cvlab.convolution.conv2d", "bias"): {"none"},  # bias=None means no bias
+    ("cvlab.histogram.cdf", "hist"): {"extra-dims"},  # cumulates along the last axis of any stack
+    ("cvlab.pixelcnn.bits_per_dim", "nll_nats"): {"extra-dims"},  # elementwise
+    ("cvlab.pixelcnn.raster_causal", "dependency"): {"bool"},  # a dependency map is boolean
+    **{("cvlab.pixelcnn.discretized_logistic_mixture_log_prob", name): {"extra-dims"}  # broadcasts
+       for name in ("x", "logit_weights", "means", "log_scales")},
+}
+
+
+#: Messages that name the parameter in another form than "<parameter> must ...".
+OTHER_FORMS = {
+    ("cvlab.pixelcnn.load_model", "sha256"): r"corrupt or truncated: sha256 [0-9a-f]{64} != expected",
 }
 
 
@@ -126,6 +138,8 @@ def _bad_values(value):
     if isinstance(value, np.ndarray):
         shape = value.shape
         yield "none", None
+        yield "extra-dims", value[np.newaxis, np.newaxis]
+        yield "bool", value.astype(bool)
         yield "complex", value.astype(np.complex128)
         yield "strings", np.full(shape, "a")
         yield "empty", np.zeros((0,) * value.ndim, value.dtype)
@@ -171,5 +185,9 @@ def test_valid_call_leaves_inputs_unchanged(qualified):
 @pytest.mark.parametrize("qualified, parameter, bad", list(_cases()))
 def test_bad_input_raises_and_names_the_parameter(qualified, parameter, bad):
     kwargs = dict(EXAMPLES[qualified], **{parameter: bad})
-    with pytest.raises((ValueError, TypeError), match=rf"\b{parameter}\b"):
+    # The parameter must be the subject of the message ("sigma must be ...", "f and g must ..."),
+    # not merely a word in it: a parameter called "a" would otherwise match "must be a number".
+    subject = OTHER_FORMS.get((qualified, parameter),
+                              rf"(^|[\s(]){parameter}( and \w+)? (must|is|has|are)\b|(^|\s)\w+ and {parameter} (must|are)\b")
+    with pytest.raises((ValueError, TypeError), match=subject):
         _resolve(qualified)(**kwargs)

@@ -96,7 +96,7 @@ def test_conv2d_is_a_sum_of_correlate2d_over_channel_pairs(padding):
     for b in range(2):
         for o in range(4):
             expected = sum(correlate2d(x[b, c], weight[o, c], padding=padding, mode="constant") for c in range(3))
-            np.testing.assert_allclose(y[b, o], expected, atol=1e-12)
+            np.testing.assert_allclose(y[b, o], expected, atol=1e-12, rtol=0)
 
 
 def test_conv2d_stride_matches_correlate2d_stride():
@@ -104,7 +104,7 @@ def test_conv2d_stride_matches_correlate2d_stride():
     x = rng.normal(size=(1, 1, 10, 13))
     weight = rng.normal(size=(1, 1, 3, 3))
     expected = correlate2d(x[0, 0], weight[0, 0], padding=1, mode="constant", stride=2)
-    np.testing.assert_allclose(conv2d(x, weight, stride=2, padding=1)[0, 0], expected, atol=1e-12)
+    np.testing.assert_allclose(conv2d(x, weight, stride=2, padding=1)[0, 0], expected, atol=1e-12, rtol=0)
 
 
 def test_conv2d_per_axis_stride_and_padding_subsample_the_stride_one_result():
@@ -113,7 +113,7 @@ def test_conv2d_per_axis_stride_and_padding_subsample_the_stride_one_result():
     weight = rng.normal(size=(3, 2, 3, 3))
     dense = conv2d(x, weight, padding=(1, 2))
     assert dense.shape == (2, 3, 11, 11)
-    np.testing.assert_allclose(conv2d(x, weight, stride=(2, 3), padding=(1, 2)), dense[..., ::2, ::3], atol=1e-12)
+    np.testing.assert_allclose(conv2d(x, weight, stride=(2, 3), padding=(1, 2)), dense[..., ::2, ::3], atol=1e-12, rtol=0)
 
 
 def test_conv2d_is_cross_correlation_not_convolution():
@@ -128,7 +128,7 @@ def test_conv2d_matches_scipy_for_a_single_channel():
     x = RNG.normal(size=(1, 1, 12, 15))
     weight = RNG.normal(size=(1, 1, 3, 3))
     expected = ndi.correlate(x[0, 0], weight[0, 0], mode="constant")[1:-1, 1:-1]
-    np.testing.assert_allclose(conv2d(x, weight)[0, 0], expected, atol=1e-12)
+    np.testing.assert_allclose(conv2d(x, weight)[0, 0], expected, atol=1e-12, rtol=0)
 
 
 def test_conv2d_bad_inputs_name_the_parameter():
@@ -379,13 +379,13 @@ def test_varying_blur_column_n_is_a_gaussian_of_sigma_n():
     sigmas = np.linspace(low, high, image.shape[1])
     for n in (0, 7, 31, 59):
         expected = ndi.gaussian_filter(image, sigmas[n], radius=radius, mode="reflect")[:, n]
-        np.testing.assert_allclose(out[:, n], expected, atol=1e-12)
+        np.testing.assert_allclose(out[:, n], expected, atol=1e-12, rtol=0)
 
 
 def test_varying_blur_with_one_sigma_is_gaussian_blur_and_keeps_constants():
     image = data.load_image("coins")[:50, :70] / 255
-    np.testing.assert_allclose(varying_blur(image, 1.0, 1.0), gaussian_blur(image, 1.0), atol=1e-12)
-    np.testing.assert_allclose(varying_blur(np.full((9, 12), 0.25), 0.5, 3), 0.25, atol=1e-15)
+    np.testing.assert_allclose(varying_blur(image, 1.0, 1.0), gaussian_blur(image, 1.0), atol=1e-12, rtol=0)
+    np.testing.assert_allclose(varying_blur(np.full((9, 12), 0.25), 0.5, 3), 0.25, atol=1e-15, rtol=0)
 
 
 def test_varying_blur_rgb_is_per_channel_and_leaves_input_unchanged():
@@ -394,7 +394,7 @@ def test_varying_blur_rgb_is_per_channel_and_leaves_input_unchanged():
     out = varying_blur(cat, 0.5, 2.0)
     np.testing.assert_array_equal(cat, before)
     for c in range(3):
-        np.testing.assert_allclose(out[..., c], varying_blur(cat[..., c], 0.5, 2.0), atol=1e-12)
+        np.testing.assert_allclose(out[..., c], varying_blur(cat[..., c], 0.5, 2.0), atol=1e-12, rtol=0)
 
 
 def test_varying_blur_bad_inputs():

@@ -140,3 +140,16 @@ def test_compare_matches_formulas_and_is_symmetric(a, b):
 def test_bad_inputs_name_the_parameter(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_cdf_keeps_float_counts_of_an_averaged_histogram():
+    np.testing.assert_array_equal(cdf([0.5, 0.5, 1.0]), [0.5, 1.0, 2.0])
+
+
+@given(st.lists(st.integers(0, 50), min_size=4, max_size=4).filter(any),
+       st.lists(st.integers(0, 50), min_size=4, max_size=4).filter(any))
+def test_chi2_matches_its_formula(a, b):
+    p, q = np.array(a) / sum(a), np.array(b) / sum(b)
+    used = p + q > 0
+    expected = ((p[used] - q[used]) ** 2 / (p[used] + q[used])).sum()
+    assert compare(a, b, "chi2") == pytest.approx(expected)
