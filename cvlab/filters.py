@@ -31,6 +31,7 @@ __all__ = [
     "PAD_MODES",
     "SCIPY_MODES",
     "output_size",
+    "coverage",
     "pad",
     "correlate2d",
     "convolve2d",
@@ -103,6 +104,27 @@ def output_size(I, K, P=0, S=1):  # noqa: E741 (the notes' names)
     if I - K + 2 * P < 0:
         raise ValueError(f"K = {K} does not fit in I + 2P = {I + 2 * P}: I − K + 2P must be >= 0")
     return (I - K + 2 * P) // S + 1
+
+
+def coverage(I, K, P=0, S=1):  # noqa: E741 (the notes' names)
+    """How many kernel positions read each cell of the padded axis, of length I + 2P.
+
+    The t-th position (t = 0 … O − 1, O from :func:`output_size`) reads the
+    cells t·S … t·S + K − 1. A cell read by none is lost: the floor drops
+    the last cells when S does not divide I − K + 2P, and a stride larger
+    than the kernel (S > K) skips cells between positions too.
+
+    Examples
+    --------
+    >>> coverage(5, 3, P=1)          # 'same': every input cell is read
+    array([1, 2, 3, 3, 3, 2, 1])
+    >>> coverage(6, 1, S=2)          # S > K: every other cell is skipped
+    array([1, 0, 1, 0, 1, 0])
+    """
+    count = np.zeros(as_int(I, "I", minimum=1) + 2 * as_int(P, "P", minimum=0), dtype=np.int64)
+    for t in range(output_size(I, K, P, S)):
+        count[t * S:t * S + K] += 1
+    return count
 
 
 def pad(image, P, mode="constant"):

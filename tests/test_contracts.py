@@ -48,6 +48,7 @@ EXAMPLES = {
     "cvlab.pointops.flip_horizontal": dict(image=_cat),
     "cvlab.pointops.shift": dict(image=_camera, dy=3, dx=-4, fill=0),
     "cvlab.filters.output_size": dict(I=7, K=3, P=1, S=2),
+    "cvlab.filters.coverage": dict(I=7, K=3, P=1, S=2),
     "cvlab.filters.pad": dict(image=_camera, P=2, mode="symmetric"),
     "cvlab.filters.correlate2d": dict(image=_cat, kernel=np.ones((3, 3)) / 9, padding="same", mode="reflect", stride=2),
     "cvlab.filters.convolve2d": dict(image=_camera, kernel=np.arange(9.0).reshape(3, 3), padding=1, mode="wrap", stride=1),

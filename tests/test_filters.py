@@ -439,9 +439,20 @@ def test_psnr_matches_skimage():
     assert psnr(a, b) == pytest.approx(peak_signal_noise_ratio(a, b, data_range=1.0), rel=1e-12)
 
 
-def test_public_names():
-    for name in filters.__all__:
-        assert hasattr(filters, name)
+def test_public_names_are_the_issues_and_keep_their_signatures():
+    import inspect
+
+    expected = {
+        "output_size": ["I", "K", "P", "S"], "pad": ["image", "P", "mode"],
+        "correlate2d": ["image", "kernel", "padding", "mode", "stride"],
+        "convolve2d": ["image", "kernel", "padding", "mode", "stride"],
+        "box_kernel": ["size"], "gaussian_kernel1d": ["sigma", "radius"], "gaussian_kernel2d": ["sigma", "radius"],
+        "separate": ["kernel", "atol"], "separable_correlate": ["image", "column", "row", "padding", "mode"],
+        "gaussian_blur": ["image", "sigma", "mode"],
+    }
+    for name, parameters in expected.items():
+        assert name in filters.__all__
+        assert list(inspect.signature(getattr(filters, name)).parameters) == parameters, name
 
 
 # ---------------------------------------------------------------- hypothesis properties
@@ -513,3 +524,11 @@ def test_separate_does_not_depend_on_the_kernel_scale():
     sobel = np.outer([1.0, 2, 1], [1.0, 0, -1])
     assert separate(sobel * 1e6) is not None
     assert separate(np.eye(3) * 1e6) is None
+
+
+@pytest.mark.parametrize("I, K, P, S", [(7, 3, 0, 2), (8, 3, 1, 3), (6, 1, 0, 2), (9, 2, 2, 4)])
+def test_coverage_counts_what_the_strided_filter_actually_reads(I, K, P, S):
+    # An impulse at padded cell c changes exactly the outputs whose kernel position reads c.
+    readers = [int(np.count_nonzero(correlate2d(np.eye(1, I + 2 * P, c), np.ones((1, K)), padding=0, stride=S)))
+               for c in range(I + 2 * P)]
+    np.testing.assert_array_equal(filters.coverage(I, K, P, S), readers)

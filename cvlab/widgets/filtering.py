@@ -12,22 +12,13 @@ from ._live import LiveFigure, explorer, slider
 __all__ = ["output_size_explorer", "gaussian_explorer"]
 
 
-def _coverage(size, K, P, S):
-    """How many kernel positions read each cell of the padded axis (length I + 2P)."""
-    count = np.zeros(size + 2 * P, dtype=int)
-    O = filters.output_size(size, K, P, S)
-    for m in range(O):
-        count[S * m:S * m + K] += 1
-    return count, O
-
-
 def output_size_explorer():
     """I, K, P and S sliders: where the kernel lands on the padded input, and O = ⌊(I − K + 2P)/S⌋ + 1.
 
     The left panel is the padded (I + 2P) × (I + 2P) grid, the original
     I × I inside the black frame, shaded by how many kernel positions read each
     cell; red cells are never read (what floor drops when S does not divide
-    I − K + 2P). Dots mark the kernel centres, the dashed and solid squares the
+    I − K + 2P, and the gaps when S > K). Dots mark the kernel centres, the dashed and solid squares the
     first and last kernel positions. The right panel is the O × O output on
     the same scale.
 
@@ -81,7 +72,7 @@ def output_size_explorer():
             grid_ax.set_title(f"K = {K} > I + 2P = {side}: no room")
             out_ax.set_title("no output (I − K + 2P < 0)")
             return
-        count, O = _coverage(I, K, P, S)
+        count, O = filters.coverage(I, K, P, S), filters.output_size(I, K, P, S)
         canvas[:side, :side] = np.outer(count, count)  # 0 (never read) shows in red
         coverage.set_data(canvas)
         coverage.set_clim(0.5, max(canvas[:side, :side].max(), 1.0) + 0.5)
@@ -95,8 +86,8 @@ def output_size_explorer():
         output.set_data(cells)
         numerator = I - K + 2 * P
         grid_ax.set_title(f"O = ⌊({I} − {K} + 2·{P}) / {S}⌋ + 1 = ⌊{numerator}/{S}⌋ + 1 = {O}")
-        dropped = numerator % S
-        note = f"{dropped} row(s)/col(s) never read" if dropped else "S divides I − K + 2P"
+        lost = int((count[P:P + I] == 0).sum())
+        note = f"{lost} input row(s)/col(s) never read" if lost else "every input pixel is read"
         out_ax.set_title(f"output {O} × {O}; {note}")
 
     return explorer([size, kernel, padding, stride], live, update)
