@@ -131,7 +131,7 @@ def gradients(image):
 def structure_tensor(image, sigma=1.0):
     """Gaussian-weighted structure tensor (second-moment matrix) M per pixel.
 
-    M(x, y) = Σ_{u,v} w(u, v) [[Ix², Ix·Iy], [Ix·Iy, Iy²]](x + u, y + v),
+    M(x, y) = Σ_{i,j} w(i, j) [[Ix², Ix·Iy], [Ix·Iy, Iy²]](x + i, y + j),
     with w a Gaussian of standard deviation ``sigma`` (truncated at 4σ)
     and Ix, Iy from :func:`gradients`. It is the quadratic form of the SSD
     surface: E(u, v) ≈ [u v] M [u v]ᵀ for small shifts.

@@ -419,3 +419,25 @@ def test_raster_causal_bad_inputs():
         dependency_map(PixelCNN(levels=3, channels=2, n_layers=1, rng=rng()), (0, 8))
     with pytest.raises(TypeError, match="model"):
         dependency_map("plain", (0, 0))
+
+
+def test_dependency_map_is_exact_whatever_the_weights():
+    # Random weights once hid two real dependencies here (ReLUs off for every probe input).
+    model = PixelCNN(levels=3, channels=8, n_layers=1, rng=np.random.default_rng(1))
+    expected = np.zeros((8, 8), bool)
+    expected[6, 0] = expected[6, 1] = True  # a 3x3 type-A mask at (7, 0): the row above, within reach
+    np.testing.assert_array_equal(dependency_map(model, (7, 0)), expected)
+
+
+@pytest.mark.parametrize("kind", [PixelCNN, GatedPixelCNN])
+def test_dependency_map_agrees_with_the_bit_identical_causality_probe(kind):
+    model = kind(levels=4, channels=4, n_layers=2, rng=np.random.default_rng(7))
+    generator = np.random.default_rng(0)
+    x = generator.integers(0, 4, (1, 6, 6))
+    position = (3, 2)
+    base = model.forward(x)[0, :, 3, 2]
+    for j in zip(*np.nonzero(~dependency_map(model, position, (6, 6)))):
+        for level in range(4):
+            y = x.copy()
+            y[0][j] = level
+            assert np.array_equal(model.forward(y)[0, :, 3, 2], base), f"pixel {j} is not in the map but matters"

@@ -202,7 +202,7 @@ class VerticalStackConv(Conv2d):
 
 
 class HorizontalStackConv(Conv2d):
-    """Horizontal stack: a 1 × (k//2 + 1) convolution over the current row, left of the pixel.
+    """Horizontal stack: the current row up to the pixel, k//2 taps to its left plus the pixel itself (type B; type A drops it).
 
     Type 'A' leaves out the current pixel (first layer), type 'B' keeps it.
 

@@ -101,7 +101,7 @@ def vertical_mask(kernel_size, in_channels=1, out_channels=1):
 
 
 def horizontal_mask(kernel_size, mask_type, in_channels=1, out_channels=1):
-    """Mask of the horizontal stack: the centre row, columns left of the centre (1 × (k//2 + 1)).
+    """Mask of the horizontal stack: on the centre row, the k//2 columns left of the centre, plus the centre for type B.
 
     m(o, c, k//2, v) = 1 for v < k//2, and at v = k//2 for type 'B' only.
 

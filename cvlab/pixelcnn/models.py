@@ -51,8 +51,9 @@ class _AutoregressiveModel:
         return self
 
     def n_parameters(self):
-        """Number of trainable weights (masked weights are counted once stored, as zeros)."""
-        return int(sum(layer.params[key].size for _, layer, key in self.named_parameters()))
+        """Number of weights that can change the output: taps a mask zeroes are not counted."""
+        return int(sum(np.count_nonzero(layer.mask) if key == "w" and hasattr(layer, "mask") else layer.params[key].size
+                       for _, layer, key in self.named_parameters()))
 
     def _levels_input(self, x, name="x"):
         x = as_array(x, name, ndim=3)
@@ -230,7 +231,7 @@ class GatedBlock(Layer):
     v' = gate(V * v);  h' = W_o gate(H * h + W_l shift↓(V * v)) + h (residual after the first layer).
     The vertical convolution sees rows r − k//2 … r; the shift down makes the
     horizontal stack at (r, c) receive only rows < r. The horizontal
-    convolution is 1 × (k//2 + 1), type 'A' in the first block.
+    convolution spans the k//2 pixels to the left (and the pixel itself, except type A in the first block).
 
     Examples
     --------

@@ -1,5 +1,7 @@
 """Exact dependency maps: which input pixels can change the output at one position."""
 
+import copy
+
 import numpy as np
 
 from .._checks import as_int
@@ -10,14 +12,15 @@ __all__ = ["dependency_map", "raster_causal"]
 
 
 def dependency_map(model, position, shape=(8, 8), per_channel=False, out_channels=None):
-    """Input pixels on which the output at ``position`` depends, from exact gradients.
+    """Input pixels on which the output at ``position`` can depend: the structure the masks allow.
 
-    D(j) = [∂ z_i / ∂ x_j ≠ 0], where z_i are the logits (or output channels)
-    at position i = (r, c) and x_j the one-hot (or float) input at pixel j.
-    The gradient is back-propagated in float64 from random weights on the
-    output at i, for a few random inputs, and the non-zero entries are
-    collected: a masked weight contributes an exact zero, so the map shows
-    the structure the masks allow.
+    D(j) = [∂ z_i / ∂ x_j ≠ 0], where z_i are the outputs at position
+    i = (r, c) and x_j the one-hot (or float) input at pixel j, computed on a
+    *probe*: a float64 copy of ``model`` whose every weight is a small
+    positive number (masked taps stay exactly zero) and every bias positive.
+    Then no two paths can cancel and no ReLU or gate is switched off, so the
+    gradient is non-zero exactly where a chain of unmasked taps joins j to i,
+    whatever values the trained weights happen to have.
 
     Parameters
     ----------
@@ -49,24 +52,30 @@ def dependency_map(model, position, shape=(8, 8), per_channel=False, out_channel
         raise ValueError(f"position must be (row, column); got {position!r}")
     r = as_int(position[0], "position", minimum=0, maximum=h - 1)
     c = as_int(position[1], "position", minimum=0, maximum=w - 1)
-    rng = np.random.default_rng(12345)
-    n = 4
     if isinstance(model, _AutoregressiveModel):
-        levels = model.levels
-        x = np.eye(levels)[rng.integers(0, levels, (n, h, w))]
-        forward, backward = model._net_forward, model._net_backward
+        probe = _positive_probe(model)
+        x = np.eye(model.levels)[np.zeros((1, h, w), dtype=int)]
+        forward, backward = probe._net_forward, probe._net_backward
     elif isinstance(model, Layer):
-        x = rng.standard_normal((n, h, w, model.in_channels))
-        forward, backward = model.forward, model.backward
+        probe = _positive_probe(model)
+        x = np.ones((1, h, w, model.in_channels))
+        forward, backward = probe.forward, probe.backward
     else:
         raise TypeError("model must be a PixelCNN, GatedPixelCNN or Layer")
     out = forward(x)
     dout = np.zeros(out.shape)
     chosen = np.arange(out.shape[-1])[out_channels if out_channels is not None else slice(None)]
-    dout[:, r, c, chosen] = rng.standard_normal((n, len(np.atleast_1d(chosen))))
-    grad = backward(dout)
-    support = (grad != 0).any(axis=0)  # (H, W, C_in)
+    dout[:, r, c, chosen] = 1.0
+    support = backward(dout)[0] > 0  # (H, W, C_in)
     return np.moveaxis(support, -1, 0) if per_channel else support.any(axis=-1)
+
+
+def _positive_probe(model):
+    """A float64 copy with weights 0.01 and biases 0.1: every unit stays in its active, unsaturated range."""
+    probe = copy.deepcopy(model)
+    for _name, layer, key in probe.named_parameters():
+        layer.params[key] = np.full(layer.params[key].shape, 0.1 if key == "b" else 0.01)
+    return probe
 
 
 def raster_causal(dependency, position):

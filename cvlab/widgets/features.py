@@ -147,7 +147,7 @@ def rotation_explorer(size=256, angles=tuple(range(0, 91, 5))):
         response_b = features.harris_response(view_b, sigma)
         points_b = features.corner_peaks(response_b, **settings)
         a_to_b = matrix_b @ np.linalg.inv(matrix_a)
-        score = features.repeatability(points_a, points_b, a_to_b)
+        score = features.repeatability(points_a, points_b, a_to_b, shape_b=shape)
         mapped = points_a @ a_to_b[:2, :2].T + a_to_b[:2, 2]
         # invariance: R at each re-detected corner of B over R at its corner in A
         gaps = np.hypot(mapped[:, None, 0] - points_b[None, :, 0], mapped[:, None, 1] - points_b[None, :, 1])

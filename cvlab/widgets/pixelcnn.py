@@ -61,6 +61,6 @@ def dependency_explorer(max_layers=6):
             labels = dependency_category(dependency_map(stack[layers.value - 1], position), position)
             images[name].set_data(labels)
             ax.set_title(f"{name}, {layers.value} layers\nseen {np.sum(labels == 2)}, "
-                         f"blind {np.sum(labels == 1)}", fontsize=10)
+                         f"earlier but unseen {np.sum(labels == 1)}", fontsize=10)
 
     return explorer([layers, row, col], live, update)
