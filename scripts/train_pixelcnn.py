@@ -65,6 +65,8 @@ def main():
     parser.add_argument("--dry-run", action="store_true", help="train and report, but do not write weights")
     parser.add_argument("--steps", type=int, default=None, help="override the recipe's number of steps")
     args = parser.parse_args()
+    if args.steps is not None and not args.dry_run:
+        parser.error("--steps changes the recipe, so it needs --dry-run: the shipped weights follow the recipe")
     from cvlab.pixelcnn.checksums import CHECKSUMS
 
     checksums = dict(CHECKSUMS)

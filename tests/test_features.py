@@ -95,10 +95,11 @@ def test_harris_values_are_skimage_times_the_documented_factor(name, sigma, k):
 @pytest.mark.parametrize("sigma, k", [(1.0, 0.05), (2.0, 0.04)])
 def test_corner_locations_agree_with_skimage(name, sigma, k):
     image = _square((64, 64), 12, 15, 47, 50) if name == "square" else data.load_image(name)
-    ours = F.corner_peaks(F.harris_response(image, sigma, k), min_distance=5, threshold_rel=0.01)[:50]
+    ours = F.corner_peaks(F.harris_response(image, sigma, k), min_distance=5, threshold_rel=0.01)
     theirs = sk_corner_peaks(corner_harris(image, k=k, sigma=sigma), min_distance=5, threshold_rel=0.01)
-    assert len(ours) >= min(4, len(theirs))
-    assert np.mean(_nearest(ours, theirs) <= 1.0) >= 0.9
+    assert abs(len(ours) - len(theirs)) <= max(2, 0.05 * len(theirs))
+    assert np.mean(_nearest(ours[:50], theirs) <= 1.0) >= 0.9   # our strongest are theirs
+    assert np.mean(_nearest(theirs[:50], ours) <= 1.0) >= 0.9   # and theirs are ours
 
 
 def test_an_exact_square_gives_exactly_its_four_corners():

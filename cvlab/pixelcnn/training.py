@@ -184,6 +184,8 @@ def load_model(path, sha256=None, dtype=np.float32):
             state = {key[len("param/"):]: archive[key] for key in archive.files if key.startswith("param/")}
     except (OSError, ValueError, KeyError) as error:
         raise ValueError(f"weights file {path} cannot be read ({error})") from None
+    if kind not in _MODELS:
+        raise ValueError(f"weights file {path} holds an unknown model kind {kind!r}; expected one of {sorted(_MODELS)}")
     model = _MODELS[kind](**config, rng=np.random.default_rng(0), dtype=dtype)
     return model.load_state(state)
 
