@@ -102,8 +102,9 @@ def receptive_field_explorer():
 
     The highlighted square is the receptive field r_L = 1 + Σ_l (K_l − 1) j_{l−1}
     from ``convolution.receptive_field``; the shading is how many paths lead
-    from each input pixel to the centre output (an impulse pushed through the
-    stack's all-ones kernels with ``conv2d``), so the centre counts most.
+    from each input pixel to the centre output (one output impulse scattered
+    back through the stack's all-ones kernels, the adjoint of ``conv2d``), so
+    the centre counts most.
 
     Examples
     --------
