@@ -7,8 +7,12 @@ import os
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import ListedColormap
 
-__all__ = ["lecture_style", "notebook_style", "show_images", "stairs"]
+__all__ = ["DEPENDENCY_CMAP", "lecture_style", "notebook_style", "show_images", "stairs"]
+
+#: Colours of ``cvlab.pixelcnn.dependency_category``: future, earlier but unseen, seen, the output pixel.
+DEPENDENCY_CMAP = ListedColormap(["#f2f2f2", "#d62728", "#1f77b4", "#ffbf00"])
 
 
 def notebook_style():

@@ -95,6 +95,7 @@ EXAMPLES = {
         log_scales=np.array([0.0, 0.5]), levels=17),
     "cvlab.pixelcnn.roc_auc": dict(scores_negative=np.array([0.1, 0.4, 0.35]), scores_positive=np.array([0.8, 0.3, 0.9])),
     "cvlab.pixelcnn.dependency_map": dict(model=_model, position=(4, 4), shape=(8, 8)),
+    "cvlab.pixelcnn.dependency_category": dict(dependency=np.tril(np.ones((8, 8), bool)), position=(4, 4)),
     "cvlab.pixelcnn.raster_causal": dict(dependency=np.tril(np.ones((8, 8), bool)), position=(4, 4)),
     "cvlab.pixelcnn.train": dict(model=pixelcnn.PixelCNN(levels=17, channels=4, n_layers=1), data=_digits, steps=2,
                                  batch_size=4, lr=1e-3, rng=np.random.default_rng(0), progress=False),
@@ -110,6 +111,7 @@ ACCEPTS = {
     ("cvlab.histogram.cdf", "hist"): {"extra-dims"},  # cumulates along the last axis of any stack
     ("cvlab.pixelcnn.bits_per_dim", "nll_nats"): {"extra-dims"},  # elementwise
     ("cvlab.pixelcnn.raster_causal", "dependency"): {"bool"},  # a dependency map is boolean
+    ("cvlab.pixelcnn.dependency_category", "dependency"): {"bool"},
     **{("cvlab.pixelcnn.discretized_logistic_mixture_log_prob", name): {"extra-dims"}  # broadcasts
        for name in ("x", "logit_weights", "means", "log_scales")},
 }

@@ -16,7 +16,7 @@ from .layers import (
 from .likelihood import bits_per_dim, discretized_logistic_mixture_log_prob, log_softmax_nll, roc_auc
 from .masks import causal_mask, horizontal_mask, vertical_mask
 from .models import GatedBlock, GatedPixelCNN, PixelCNN
-from .receptive import dependency_map, raster_causal
+from .receptive import dependency_category, dependency_map, raster_causal
 from .training import PRETRAINED, Adam, load_model, load_pretrained, save_model, train
 
 __all__ = [
@@ -25,6 +25,6 @@ __all__ = [
     "ReLU", "Gate", "ShiftDown", "Residual", "Sequential",
     "PixelCNN", "GatedPixelCNN", "GatedBlock",
     "bits_per_dim", "log_softmax_nll", "discretized_logistic_mixture_log_prob", "roc_auc",
-    "dependency_map", "raster_causal",
+    "dependency_map", "dependency_category", "raster_causal",
     "Adam", "train", "save_model", "load_model", "load_pretrained", "PRETRAINED",
 ]

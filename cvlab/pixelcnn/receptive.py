@@ -8,7 +8,7 @@ from .._checks import as_int
 from .layers import Layer
 from .models import _AutoregressiveModel
 
-__all__ = ["dependency_map", "raster_causal"]
+__all__ = ["dependency_map", "dependency_category", "raster_causal"]
 
 
 def dependency_map(model, position, shape=(8, 8), per_channel=False, out_channels=None):
@@ -70,6 +70,23 @@ def dependency_map(model, position, shape=(8, 8), per_channel=False, out_channel
     return np.moveaxis(support, -1, 0) if per_channel else support.any(axis=-1)
 
 
+def dependency_category(dependency, position):
+    """Label every pixel: 0 future, 1 earlier but unseen, 2 seen, 3 the output pixel itself.
+
+    Examples
+    --------
+    >>> dependency_category(np.array([[True, False], [False, False]]), (1, 0))
+    array([[2, 1],
+           [3, 0]])
+    """
+    dependency, (r, c) = _map_and_position(dependency, position, ndim=(2,))
+    h, w = dependency.shape
+    earlier = np.arange(h * w).reshape(h, w) < r * w + c
+    labels = np.where(dependency, 2, np.where(earlier, 1, 0))
+    labels[r, c] = 3
+    return labels
+
+
 def _positive_probe(model):
     """A float64 copy with weights 0.01 and biases 0.1: every unit stays in its active, unsaturated range."""
     probe = copy.deepcopy(model)
@@ -86,17 +103,24 @@ def raster_causal(dependency, position):
     >>> raster_causal(np.array([[True, False], [False, False]]), (0, 1))
     True
     """
+    dependency, (r, c) = _map_and_position(dependency, position, ndim=(2, 3))
+    h, w = dependency.shape[-2:]
+    index = np.arange(h * w).reshape(h, w)
+    return bool(not dependency[..., index >= r * w + c].any())
+
+
+def _map_and_position(dependency, position, ndim):
+    """A non-empty boolean map of ``ndim`` dimensions and a (row, column) inside its last two axes."""
     if dependency is None:
         raise TypeError("dependency must be a boolean array, not None")
     dependency = np.asarray(dependency)
     if dependency.dtype != bool:
         raise TypeError(f"dependency must be a boolean array; got {dependency.dtype}")
-    if dependency.ndim not in (2, 3) or dependency.size == 0:
-        raise ValueError(f"dependency must be a non-empty (H, W) or (C, H, W) array; got shape {dependency.shape}")
+    if dependency.ndim not in ndim or dependency.size == 0:
+        raise ValueError(f"dependency must be a non-empty array of {' or '.join(map(str, ndim))} dimensions;"
+                         f" got shape {dependency.shape}")
     h, w = dependency.shape[-2:]
     if len(position) != 2:
         raise ValueError(f"position must be (row, column); got {position!r}")
-    r = as_int(position[0], "position", minimum=0, maximum=h - 1)
-    c = as_int(position[1], "position", minimum=0, maximum=w - 1)
-    index = np.arange(h * w).reshape(h, w)
-    return bool(not dependency[..., index >= r * w + c].any())
+    return dependency, (as_int(position[0], "position", minimum=0, maximum=h - 1),
+                        as_int(position[1], "position", minimum=0, maximum=w - 1))

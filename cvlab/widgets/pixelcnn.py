@@ -1,33 +1,14 @@
 """Chapter 5 explorer: the exact receptive field of a PixelCNN output pixel."""
 
 import numpy as np
-from matplotlib.colors import ListedColormap
 
-from ..pixelcnn import GatedPixelCNN, PixelCNN, dependency_map
+from ..pixelcnn import GatedPixelCNN, PixelCNN, dependency_category, dependency_map
+from ..plot import DEPENDENCY_CMAP
 from ._live import LiveFigure, explorer, slider
 
 __all__ = ["dependency_explorer"]
 
-# Colours of dependency_category labels: 0 future, 1 earlier but not seen (blind spot), 2 seen, 3 the output pixel
-DEPENDENCY_CMAP = ListedColormap(["#f2f2f2", "#d62728", "#1f77b4", "#ffbf00"])
 _SIZE = 8
-
-
-def dependency_category(dependency, position):
-    """Label every pixel: 0 future, 1 earlier but unseen, 2 seen, 3 the output pixel itself.
-
-    Examples
-    --------
-    >>> dependency_category(np.array([[True, False], [False, False]]), (1, 0))
-    array([[2, 1],
-           [3, 0]])
-    """
-    h, w = dependency.shape
-    r, c = position
-    earlier = np.arange(h * w).reshape(h, w) < r * w + c
-    labels = np.where(dependency, 2, np.where(earlier, 1, 0))
-    labels[r, c] = 3
-    return labels
 
 
 def dependency_explorer(max_layers=6):
