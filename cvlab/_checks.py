@@ -107,6 +107,16 @@ def as_int(value, name, *, minimum=None, maximum=None):
     return value
 
 
+def as_int_pair(value, name, *, minimum=None):
+    """Return (rows, cols) from an int or a pair of ints, each at least ``minimum``."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"{name} must be an int or a pair of ints; got {value!r}")
+        return tuple(as_int(v, name, minimum=minimum) for v in value)
+    value = as_int(value, name, minimum=minimum)
+    return value, value
+
+
 def as_choice(value, name, choices):
     """Return ``value`` if it is one of ``choices``."""
     if not isinstance(value, str) or value not in choices:

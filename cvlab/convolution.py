@@ -26,7 +26,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from . import filters, pointops
-from ._checks import as_array, as_callable, as_choice, as_float_image, as_image, as_int, as_real
+from ._checks import as_array, as_callable, as_choice, as_float_image, as_image, as_int, as_int_pair, as_real
 
 __all__ = [
     "linearity_gap",
@@ -306,15 +306,6 @@ def varying_blur(image, sigma_min=0.5, sigma_max=4.0, mode="symmetric"):
     return out[0] if pixels.ndim == 2 else np.stack(out, axis=-1)
 
 
-def _stride_or_padding(value, name, minimum):
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"{name} must be an int or a pair of ints; got {value!r}")
-        return tuple(as_int(v, name, minimum=minimum) for v in value)
-    value = as_int(value, name, minimum=minimum)
-    return value, value
-
-
 def conv2d(x, weight, bias=None, stride=1, padding=0):
     """A CNN convolution layer (cross-correlation, as in deep-learning frameworks).
 
@@ -370,8 +361,8 @@ def conv2d(x, weight, bias=None, stride=1, padding=0):
         bias = as_array(bias, "bias", ndim=1).astype(np.float64, copy=False)
         if bias.shape != (c_out,):
             raise ValueError(f"bias must have shape (C_out,) = ({c_out},); got {bias.shape}")
-    s_h, s_w = _stride_or_padding(stride, "stride", 1)
-    p_h, p_w = _stride_or_padding(padding, "padding", 0)
+    s_h, s_w = as_int_pair(stride, "stride", minimum=1)
+    p_h, p_w = as_int_pair(padding, "padding", minimum=0)
     height, width = x.shape[2] + 2 * p_h, x.shape[3] + 2 * p_w
     if k_h > height or k_w > width:
         raise ValueError(

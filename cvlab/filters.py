@@ -25,7 +25,9 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ._checks import as_array, as_choice, as_float_image, as_image, as_int, as_levels, as_real, as_rng
+from ._checks import (
+    as_array, as_choice, as_float_image, as_image, as_int, as_int_pair, as_levels, as_real, as_rng,
+)
 
 __all__ = [
     "PAD_MODES",
@@ -168,20 +170,10 @@ def pad(image, P, mode="constant"):
            [1, 1, 2, 3, 3]])
     """
     pixels = as_image(image)
-    rows, cols = _pair(P, "P")
+    rows, cols = as_int_pair(P, "P", minimum=0)
     mode = as_choice(mode, "mode", PAD_MODES)
     widths = [(rows, rows), (cols, cols)] + [(0, 0)] * (pixels.ndim - 2)
     return np.pad(pixels, widths, mode=mode)
-
-
-def _pair(value, name):
-    """A non-negative int, or a pair of them, as (rows, cols)."""
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"{name} must be an int or a pair of ints; got {value!r}")
-        return as_int(value[0], name, minimum=0), as_int(value[1], name, minimum=0)
-    value = as_int(value, name, minimum=0)
-    return value, value
 
 
 def _kernel(kernel, name="kernel", ndim=2):
@@ -204,7 +196,7 @@ def _padding(padding, shape):
     if isinstance(padding, (bool, np.bool_)):
         raise TypeError("padding must be 'same', 'valid' or an int; got bool")
     try:
-        return _pair(padding, "padding")
+        return as_int_pair(padding, "padding", minimum=0)
     except TypeError:
         raise TypeError(f"padding must be 'same', 'valid' or an int; got {type(padding).__name__}") from None
 
