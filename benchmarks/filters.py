@@ -12,33 +12,13 @@ Exits non-zero if a target is missed.
 """
 
 import math
-import statistics
 import sys
-import time
 
 import numpy as np
 import scipy.ndimage as ndi
 
+from _paired import paired_ratio
 from cvlab import filters
-
-ROUNDS = 61
-
-
-def paired_ratio(reference, candidate, rounds=ROUNDS):
-    """Median of candidate/reference time over interleaved rounds, and each median in ms."""
-    for _ in range(3):  # warm up caches and allocator
-        reference(), candidate()
-    ratios, ref_times, cand_times = [], [], []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        reference()
-        middle = time.perf_counter()
-        candidate()
-        end = time.perf_counter()
-        ratios.append((end - middle) / (middle - start))
-        ref_times.append(1000 * (middle - start))
-        cand_times.append(1000 * (end - middle))
-    return statistics.median(ratios), statistics.median(ref_times), statistics.median(cand_times)
 
 
 def main():

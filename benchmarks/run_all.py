@@ -7,7 +7,7 @@ from pathlib import Path
 here = Path(__file__).parent
 failed = []
 for script in sorted(here.glob("*.py")):
-    if script.name == Path(__file__).name:
+    if script.name == Path(__file__).name or script.name.startswith("_"):  # _*.py are shared helpers
         continue
     print(f"\n== {script.name}", flush=True)
     if subprocess.run([sys.executable, str(script)]).returncode:
