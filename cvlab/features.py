@@ -47,6 +47,8 @@ __all__ = [
     "warp",
     "rotate",
     "repeatability",
+    "transform_points",
+    "response_ratio",
 ]
 
 
@@ -87,11 +89,6 @@ def _as_shape(shape, name):
     if not isinstance(shape, (tuple, list)) or len(shape) != 2:
         raise TypeError(f"{name} must be a (rows, cols) tuple; got {shape!r}")
     return tuple(as_int(s, name, minimum=1) for s in shape)
-
-
-def _apply(matrix, points):
-    """Map (N, 2) (row, col) points through a 3x3 affine matrix."""
-    return points @ matrix[:2, :2].T + matrix[:2, 2]
 
 
 # --------------------------------------------------------------- detection
@@ -637,11 +634,11 @@ def ransac(src, dst, threshold=2.0, iterations=200, rng=0):
         matrix = estimate_affine(s[best], d[best])
     except ValueError:
         raise ValueError("ransac's inliers are collinear; raise threshold or iterations") from None
-    inliers = np.linalg.norm(_apply(matrix, s) - d, axis=1) < threshold
+    inliers = np.linalg.norm(_transform(matrix, s) - d, axis=1) < threshold
     if inliers.sum() >= 3 and not np.array_equal(inliers, best):
         try:
             matrix = estimate_affine(s[inliers], d[inliers])
-            inliers = np.linalg.norm(_apply(matrix, s) - d, axis=1) < threshold
+            inliers = np.linalg.norm(_transform(matrix, s) - d, axis=1) < threshold
         except ValueError:
             pass
     return matrix, inliers
@@ -789,7 +786,7 @@ def repeatability(points_a, points_b, matrix, tol=1.5, shape_b=None):
     b = _as_points(points_b, "points_b")
     m = _as_matrix(matrix)
     tol = as_real(tol, "tol", minimum=0)
-    mapped = _apply(m, a)
+    mapped = _transform(m, a)
     if shape_b is not None:
         rows, cols = _as_shape(shape_b, "shape_b")
         inside = (
@@ -803,3 +800,48 @@ def repeatability(points_a, points_b, matrix, tol=1.5, shape_b=None):
         return 0.0
     nearest = np.sqrt(_pairwise_sq(mapped, b).min(axis=1))
     return float(np.mean(nearest <= tol))
+
+
+def _transform(matrix, points):
+    return points @ matrix[:2, :2].T + matrix[:2, 2]
+
+
+def transform_points(matrix, points):
+    """Map (row, col) points through an affine matrix: p' = A p + t, with A = matrix[:2, :2], t = matrix[:2, 2].
+
+    Examples
+    --------
+    >>> transform_points([[0, -1, 10], [1, 0, 0], [0, 0, 1]], [[1, 2], [3, 4]])
+    array([[8., 1.],
+           [6., 3.]])
+    """
+    return _transform(_as_matrix(matrix), _as_points(points, "points"))
+
+
+def response_ratio(response_a, points_a, response_b, points_b, matrix, tol=1.5):
+    """Median R_B / R_A over A's corners found again in B: how invariant the response is.
+
+    A corner p of A is found again when some corner q of B lies within
+    ``tol`` of A·p (as in :func:`repeatability`); the ratio compares the
+    response at q in B with the response at p in A. NaN when none is found.
+
+    Examples
+    --------
+    >>> r_a, r_b = np.ones((5, 5)), np.full((5, 5), 2.0)
+    >>> response_ratio(r_a, [[1, 1], [3, 3]], r_b, [[1, 2]], [[1, 0, 0], [0, 1, 1], [0, 0, 1]])
+    2.0
+    """
+    r_a = as_array(response_a, "response_a", ndim=2)
+    r_b = as_array(response_b, "response_b", ndim=2)
+    a = _as_points(points_a, "points_a", allow_empty=False).astype(np.int64)
+    b = _as_points(points_b, "points_b").astype(np.int64)
+    tol = as_real(tol, "tol", minimum=0)
+    if len(b) == 0:
+        return float("nan")
+    mapped = _transform(_as_matrix(matrix), a)
+    gaps = np.hypot(mapped[:, None, 0] - b[None, :, 0], mapped[:, None, 1] - b[None, :, 1])
+    found = gaps.min(axis=1) <= tol
+    if not found.any():
+        return float("nan")
+    partner = b[gaps.argmin(axis=1)[found]]
+    return float(np.median(r_b[partner[:, 0], partner[:, 1]] / r_a[a[found, 0], a[found, 1]]))

@@ -148,13 +148,8 @@ def rotation_explorer(size=256, angles=tuple(range(0, 91, 5))):
         points_b = features.corner_peaks(response_b, **settings)
         a_to_b = matrix_b @ np.linalg.inv(matrix_a)
         score = features.repeatability(points_a, points_b, a_to_b, shape_b=shape)
-        mapped = points_a @ a_to_b[:2, :2].T + a_to_b[:2, 2]
-        # invariance: R at each re-detected corner of B over R at its corner in A
-        gaps = np.hypot(mapped[:, None, 0] - points_b[None, :, 0], mapped[:, None, 1] - points_b[None, :, 1])
-        found = gaps.min(axis=1) <= 1.5
-        partner = points_b[gaps.argmin(axis=1)[found]]
-        ratios = response_b[partner[:, 0], partner[:, 1]] / response_a[points_a[found, 0], points_a[found, 1]]
-        ratio = float(np.median(ratios)) if found.any() else float("nan")
+        mapped = features.transform_points(a_to_b, points_a)
+        ratio = features.response_ratio(response_a, points_a, response_b, points_b, a_to_b)
         return view_b, points_b, mapped, score, ratio
 
     results = {angle: measure(angle) for angle in angles}  # precomputed: the slider only looks up
