@@ -37,6 +37,7 @@ __all__ = [
     "conv2d",
     "conv_params",
     "receptive_field",
+    "receptive_field_weights",
 ]
 
 
@@ -417,16 +418,52 @@ def receptive_field(layers):
     >>> receptive_field([])
     1
     """
+    field, jump = 1, 1
+    for k, s in _layer_list(layers):
+        field += (k - 1) * jump
+        jump *= s
+    return field
+
+
+def receptive_field_weights(layers):
+    """How many paths join each input pixel of the receptive field to one output of the stack.
+
+    With all-ones K × K kernels, one output impulse is scattered back
+    through the layers, last first (the adjoint of :func:`conv2d`): a layer
+    of stride S spreads each weight over a K × K block, S pixels apart.
+    The result is r × r with r = :func:`receptive_field` (layers); its
+    centre counts most, its border once.
+
+    Examples
+    --------
+    >>> receptive_field_weights([(3, 1), (3, 1)]).astype(int)
+    array([[1, 2, 3, 2, 1],
+           [2, 4, 6, 4, 2],
+           [3, 6, 9, 6, 3],
+           [2, 4, 6, 4, 2],
+           [1, 2, 3, 2, 1]])
+    """
+    weights = np.ones((1, 1))
+    for k, s in reversed(_layer_list(layers)):
+        span = (weights.shape[0] - 1) * s + 1
+        back = np.zeros((span + k - 1, span + k - 1))
+        for i in range(k):
+            for j in range(k):
+                back[i:i + span:s, j:j + span:s] += weights
+        weights = back
+    return weights
+
+
+def _layer_list(layers):
+    """Validate a sequence of (K, S) layers and return it as a list of int pairs."""
     if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
         raise TypeError(f"layers must be a sequence of (K, S) pairs; got {type(layers).__name__}")
     if isinstance(layers, np.ndarray) and (layers.ndim != 2 or layers.shape[1] != 2):
         raise ValueError(f"layers must have shape (L, 2), one (K, S) row per layer; got {layers.shape}")
-    field, jump = 1, 1
+    checked = []
     for index, layer in enumerate(layers):
         if isinstance(layer, numbers.Number) or not hasattr(layer, "__len__") or len(layer) != 2:
             raise ValueError(f"layers[{index}] must be a (K, S) pair; got {layer!r}")
-        k = as_int(layer[0], f"layers[{index}] K", minimum=1)
-        s = as_int(layer[1], f"layers[{index}] S", minimum=1)
-        field += (k - 1) * jump
-        jump *= s
-    return field
+        checked.append((as_int(layer[0], f"layers[{index}] K", minimum=1),
+                        as_int(layer[1], f"layers[{index}] S", minimum=1)))
+    return checked

@@ -70,6 +70,7 @@ EXAMPLES = {
     "cvlab.convolution.conv2d": dict(x=_batch, weight=np.ones((4, 3, 3, 3)), bias=np.zeros(4), stride=2, padding=1),
     "cvlab.convolution.conv_params": dict(c_in=3, c_out=8, k=3, bias=True),
     "cvlab.convolution.receptive_field": dict(layers=[(3, 1), (3, 2)]),
+    "cvlab.convolution.receptive_field_weights": dict(layers=[(3, 1), (3, 2)]),
     "cvlab.features.gradients": dict(image=_camera),
     "cvlab.features.structure_tensor": dict(image=_camera, sigma=1.5),
     "cvlab.features.harris_response": dict(image=_camera, sigma=1.0, k=0.05),

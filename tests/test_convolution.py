@@ -7,8 +7,8 @@ from hypothesis.extra.numpy import arrays
 
 from cvlab import data
 from cvlab.convolution import (
-    conv2d, conv_params, linearity_gap, receptive_field, shift_equivariance_gap, shift_interior, threshold,
-    varying_blur,
+    conv2d, conv_params, linearity_gap, receptive_field, receptive_field_weights, shift_equivariance_gap,
+    shift_interior, threshold, varying_blur,
 )
 from cvlab.filters import correlate2d, gaussian_blur, median_filter, output_size
 from cvlab.pointops import gamma
@@ -406,3 +406,20 @@ def test_varying_blur_bad_inputs():
         varying_blur(F, 1, 2, mode="mirror")
     with pytest.raises(ValueError, match="image"):
         varying_blur(np.zeros((2, 2, 2)), 1, 2)
+
+
+@pytest.mark.parametrize("layers", [[(3, 1)], [(3, 1), (3, 1), (5, 1)], [(3, 2), (3, 1)], [(7, 2), (3, 2), (3, 1)]])
+def test_receptive_field_weights_are_the_gradient_of_one_output(layers):
+    # Reference: push every input impulse forward with conv2d and read the one output it reaches.
+    weights = receptive_field_weights(layers)
+    size = receptive_field(layers)
+    assert weights.shape == (size, size)
+    forward = np.zeros((size, size))
+    for r, c in np.ndindex(size, size):
+        y = np.zeros((1, 1, size, size))
+        y[0, 0, r, c] = 1.0
+        for k, s in layers:
+            y = conv2d(y, np.ones((1, 1, k, k)), stride=s)
+        assert y.shape[-2:] == (1, 1)
+        forward[r, c] = y[0, 0, 0, 0]
+    np.testing.assert_array_equal(weights, forward)

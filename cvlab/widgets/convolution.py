@@ -102,9 +102,8 @@ def receptive_field_explorer():
 
     The highlighted square is the receptive field r_L = 1 + Σ_l (K_l − 1) j_{l−1}
     from ``convolution.receptive_field``; the shading is how many paths lead
-    from each input pixel to the centre output (one output impulse scattered
-    back through the stack's all-ones kernels, the adjoint of ``conv2d``), so
-    the centre counts most.
+    from each input pixel to the centre output
+    (``convolution.receptive_field_weights``), so the centre counts most.
 
     Examples
     --------
@@ -138,16 +137,8 @@ def receptive_field_explorer():
 
 
 def _paths_to_centre(layers, grid):
-    """Weight of each input pixel in the centre output of a stack of all-ones kernels."""
-    # Scatter one output impulse back through every layer (the adjoint of conv2d with ones).
-    weights = np.ones((1, 1))
-    for k, s in reversed(layers):
-        height = (weights.shape[0] - 1) * s + k
-        back = np.zeros((height, height))
-        for i in range(k):
-            for j in range(k):
-                back[i:i + (weights.shape[0] - 1) * s + 1:s, j:j + (weights.shape[1] - 1) * s + 1:s] += weights
-        weights = back
+    """``convolution.receptive_field_weights`` centred on a grid × grid canvas (cropped if larger)."""
+    weights = convolution.receptive_field_weights(layers)
     out = np.zeros((grid, grid))
     size = min(weights.shape[0], grid)
     offset_out = grid // 2 - size // 2
