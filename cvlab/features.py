@@ -36,6 +36,7 @@ __all__ = [
     "gradients",
     "structure_tensor",
     "harris_response",
+    "harris_from_tensor",
     "eigen_map",
     "corner_peaks",
     "refine_subpixel",
@@ -186,15 +187,42 @@ def harris_response(image, sigma=1.0, k=0.05):
     >>> bool(R[3, 3] > 0), bool(R[3, 6] < 0), float(R[0, 11])
     (True, True, 0.0)
     """
-    k = as_real(k, "k", minimum=0, maximum=0.25)
-    if k == 0.25:
-        raise ValueError("k must be < 0.25 (at 0.25 no pixel can score positive)")
-    axx, axy, ayy = structure_tensor(image, sigma)
+    k = _harris_k(k)
+    return _harris(*structure_tensor(image, sigma), k)
+
+
+def harris_from_tensor(axx, axy, ayy, k=0.05):
+    """R = det(M) − k·trace(M)² from the structure tensor's three images (Axx, Axy, Ayy).
+
+    Split from :func:`harris_response` so an explorer can change k without
+    recomputing M.
+
+    Examples
+    --------
+    >>> harris_from_tensor(np.array([[4.0]]), np.array([[0.0]]), np.array([[1.0]]), k=0.05)
+    array([[2.75]])
+    """
+    k = _harris_k(k)
+    axx, axy, ayy = (as_array(a, name, ndim=2).astype(np.float64, copy=False) for a, name in
+                     ((axx, "axx"), (axy, "axy"), (ayy, "ayy")))
+    if not axx.shape == axy.shape == ayy.shape:
+        raise ValueError(f"axx, axy and ayy must have one shape; got {axx.shape}, {axy.shape}, {ayy.shape}")
+    return _harris(axx, axy, ayy, k)
+
+
+def _harris(axx, axy, ayy, k):
     trace = axx + ayy
     response = axx * ayy
     response -= axy * axy
     response -= k * trace * trace
     return response
+
+
+def _harris_k(k):
+    k = as_real(k, "k", minimum=0, maximum=0.25)
+    if k == 0.25:
+        raise ValueError("k must be < 0.25 (at 0.25 no pixel can score positive)")
+    return k
 
 
 def eigen_map(image, sigma=1.0):

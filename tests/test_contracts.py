@@ -75,6 +75,7 @@ EXAMPLES = {
     "cvlab.features.structure_tensor": dict(image=_camera, sigma=1.5),
     "cvlab.features.harris_response": dict(image=_camera, sigma=1.0, k=0.05),
     "cvlab.features.eigen_map": dict(image=_camera, sigma=1.0),
+    "cvlab.features.harris_from_tensor": dict(axx=np.ones((4, 4)), axy=np.zeros((4, 4)), ayy=np.ones((4, 4)), k=0.05),
     "cvlab.features.corner_peaks": dict(response=features.harris_response(_camera), min_distance=3,
                                         threshold_rel=0.01, num_peaks=10),
     "cvlab.features.refine_subpixel": dict(response=features.harris_response(_camera), points=_points),

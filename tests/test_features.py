@@ -491,3 +491,9 @@ def test_inputs_are_not_modified(camera):
 def test_bad_inputs_fail_clearly(call, error, param):
     with pytest.raises(error, match=param):
         call()
+
+
+def test_harris_from_tensor_is_harris_response_split_in_two():
+    image = data.load_image("camera")[100:180, 200:280]
+    np.testing.assert_array_equal(F.harris_from_tensor(*F.structure_tensor(image, 1.5), k=0.06),
+                                  F.harris_response(image, 1.5, 0.06))

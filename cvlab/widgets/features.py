@@ -111,8 +111,7 @@ def harris_explorer():
         key = (index, sigma.value)
         if key not in tensors:
             tensors[key] = features.structure_tensor(image, sigma.value)
-        axx, axy, ayy = tensors[key]
-        return axx * ayy - axy * axy - k.value * (axx + ayy) ** 2  # R = det M - k trace(M)^2
+        return features.harris_from_tensor(*tensors[key], k.value)
 
     def update():
         pairs = ((board, board_dots, ax_board, "checkerboard"), (photo, photo_dots, ax_photo, "camera"))
