@@ -21,7 +21,7 @@ import numpy as np
 from cvlab.data import digits
 from cvlab.pixelcnn import PixelCNN, bits_per_dim, load_pretrained, train
 
-# The live model of notebooks/05_pixelcnn.ipynb (keep in sync with its training cell).
+# The live model of notebooks/07_pixelcnn.ipynb (keep in sync with its training cell).
 LIVE = dict(channels=24, n_layers=5, steps=1000, batch_size=48, lr=6e-3, weight_decay=0.5, seed=0)
 TARGETS = {"live seconds": 60.0, "live bits/dim": 1.95, "sampling seconds": 1.0, "gated bits/dim": 1.80}
 

@@ -1,4 +1,4 @@
-"""Self-checks for chapter 4's exercises: the structure tensor and Lowe's ratio test."""
+"""Self-checks for chapter 5's exercises: the structure tensor and Lowe's ratio test."""
 
 import numpy as np
 

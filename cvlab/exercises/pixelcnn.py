@@ -1,4 +1,4 @@
-"""Self-checks for chapter 5's exercises (PixelCNN)."""
+"""Self-checks for chapter 7's exercises (PixelCNN)."""
 
 import numpy as np
 

@@ -1,4 +1,4 @@
-"""PixelCNN from scratch in NumPy: masks, layers, models, training and likelihoods (chapter 5).
+"""PixelCNN from scratch in NumPy: masks, layers, models, training and likelihoods (chapter 7).
 
 p(x) = Π_i p(x_i | x_<i) over the pixels in raster order; every conditional is
 a softmax over the grey levels, computed for all pixels in one forward pass

@@ -1,4 +1,4 @@
-"""Chapter 4 explorers: the SSD surface of a patch, Harris parameters, rotation covariance."""
+"""Chapter 5 explorers: the SSD surface of a patch, Harris parameters, rotation covariance."""
 
 import numpy as np
 from matplotlib.patches import Rectangle

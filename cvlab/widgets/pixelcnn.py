@@ -1,4 +1,4 @@
-"""Chapter 5 explorer: the exact receptive field of a PixelCNN output pixel."""
+"""Chapter 7 explorer: the exact receptive field of a PixelCNN output pixel."""
 
 import numpy as np
 
