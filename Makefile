@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PYTEST := $(BIN)/python -m pytest
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: lab test unit notebooks bench lock test-latest clean
+.PHONY: lab test unit lint notebooks bench lock test-latest clean present html
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,11 +20,15 @@ $(STAMP): requirements.lock pyproject.toml
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
-test: $(STAMP)
+test: $(STAMP) lint
 	$(PYTEST) cvlab notebooks tests $(NBVAL)
 
 unit: $(STAMP)
 	$(PYTEST) cvlab tests
+
+# Style and common bugs (configuration in pyproject.toml); part of `make test`.
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 notebooks: $(STAMP)
 	$(BIN)/python scripts/run_notebooks.py notebooks/*.ipynb
@@ -51,7 +55,6 @@ test-latest:
 clean:
 	rm -rf $(VENV) .venv-latest
 
-.PHONY: present html
 
 # Lecture mode: Voila on 127.0.0.1, code hidden, widgets live; prints the URL.
 # `make present` serves a start page listing the chapters; NB=notebooks/02_filtering.ipynb serves one.

@@ -7,9 +7,9 @@ Exits non-zero if the median ratio exceeds 1.5.
 
 import sys
 
+from _paired import paired_ratio
 from skimage.feature import corner_harris
 
-from _paired import paired_ratio
 from cvlab import data
 from cvlab.features import harris_response
 

@@ -16,8 +16,8 @@ import sys
 
 import numpy as np
 import scipy.ndimage as ndi
-
 from _paired import paired_ratio
+
 from cvlab import filters
 
 

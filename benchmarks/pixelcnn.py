@@ -37,7 +37,8 @@ def main():
     results["live seconds"] = time.perf_counter() - start
     results["live bits/dim"] = bits_per_dim(model.nll(test_set), 64).mean()
     print(f"live model: {LIVE['steps'] / results['live seconds']:.1f} training steps/s "
-          f"(batch {LIVE['batch_size']}), {results['live seconds']:.1f} s, test {results['live bits/dim']:.3f} bits/dim")
+          f"(batch {LIVE['batch_size']}), {results['live seconds']:.1f} s, "
+          f"test {results['live bits/dim']:.3f} bits/dim")
     for name in ("plain", "gated"):
         pretrained = load_pretrained(name)
         results[f"{name} bits/dim"] = bits_per_dim(pretrained.nll(test_set), 64).mean()

@@ -9,8 +9,15 @@ What cvlab accepts (the same everywhere):
 * arrays or nested Python lists (converted with ``np.asarray``);
 * grey images of shape (H, W) and RGB images of shape (H, W, 3);
   RGBA is rejected with a hint to drop the alpha channel (``image[..., :3]``);
-* real numeric dtypes only: bool, complex, object and string arrays are rejected;
+* real numeric dtypes only: bool, complex, object, string, datetime and
+  timedelta arrays are rejected, and so are masked arrays (their mask would be
+  silently dropped) and float16 or long double (cvlab computes in float64);
 * no NaN or infinity.
+
+Size-like arguments (sigma, kernel size, patch size, window, iterations, sample
+count) have a documented ceiling, a module constant such as ``MAX_SIGMA``, chosen
+so that no single call on the course's data needs more than about 1 GB or 10 s.
+Past it the call raises ``ValueError`` naming the parameter and the ceiling.
 
 Point operations and histograms work on *levels*: uint8 in [0, 255], or
 float in [0, 1]. Filters accept any finite real image and work in float64.
@@ -27,14 +34,18 @@ def as_array(value, name, *, ndim=None, min_size=1, finite=True):
     """Return ``value`` as a real numeric ndarray, or raise naming ``name``."""
     if value is None:
         raise TypeError(f"{name} must be an array, not None")
+    if isinstance(value, np.ma.MaskedArray):
+        raise TypeError(f"{name} must be a plain array, not a masked array; fill it first ({name}.filled(...))")
     try:
         array = np.asarray(value)
     except ValueError as error:  # ragged nested lists
         raise ValueError(f"{name} must be a rectangular array: {error}") from None
-    if array.dtype == bool or not (
+    if array.dtype == bool or array.dtype.kind in "mM" or not (
         np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)
     ):
         raise TypeError(f"{name} must have a real numeric dtype; got {array.dtype}")
+    if array.dtype in (np.float16, np.longdouble) and array.dtype != np.float64:
+        raise TypeError(f"{name} must be float32, float64 or an integer dtype; got {array.dtype}")
     if ndim is not None and array.ndim not in np.atleast_1d(ndim):
         raise ValueError(f"{name} must be {ndim}-D; got shape {array.shape}")
     if array.size < min_size or 0 in array.shape:
@@ -84,7 +95,10 @@ def as_real(value, name, *, minimum=None, maximum=None, strict=False):
     """Return a finite real scalar, optionally bounded below (``strict``: > minimum)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number; got {type(value).__name__}")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:
+        raise ValueError(f"{name} must be finite; got an integer too large for a float") from None
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite; got {value}")
     if minimum is not None and (value <= minimum if strict else value < minimum):
@@ -104,6 +118,14 @@ def as_int(value, name, *, minimum=None, maximum=None):
         raise ValueError(f"{name} must be >= {minimum}; got {value}")
     if maximum is not None and value > maximum:
         raise ValueError(f"{name} must be <= {maximum}; got {value}")
+    return value
+
+
+def as_odd(value, name, *, minimum=1, maximum=None):
+    """Return an odd integer within [minimum, maximum]: a window or kernel with a centre pixel."""
+    value = as_int(value, name, minimum=minimum, maximum=maximum)
+    if value % 2 == 0:
+        raise ValueError(f"{name} must be odd so it has a centre; got {value}")
     return value
 
 

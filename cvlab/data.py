@@ -5,7 +5,7 @@ This module is the one place that touches scikit-image and scikit-learn;
 the algorithm modules see only NumPy arrays.
 """
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -27,7 +27,7 @@ IMAGES = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cached_image(name):
     from skimage import data
 
@@ -61,7 +61,7 @@ def load_image(name):
     return _cached_image(name).copy()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cached_faces():
     from skimage import data
 
@@ -86,7 +86,7 @@ def faces():
     return face_windows.copy(), other_windows.copy()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cached_digits():
     from sklearn.datasets import load_digits
 

@@ -646,7 +646,7 @@ def ransac(src, dst, threshold=2.0, iterations=200, rng=0):
     dets = np.linalg.det(design)
     spread = np.abs(design[..., :2]).max(axis=(1, 2)) + 1.0
     good = np.abs(dets) > 1e-9 * spread ** 2
-    best_count, best_err, best = -1, np.inf, None
+    best_count, best = -1, None
     if good.any():
         params = np.linalg.solve(design[good], targets[good])  # (g, 3, 2): dst = hs @ params
         predicted = np.einsum("nk,gkj->gnj", hs, params)

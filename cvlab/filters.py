@@ -26,7 +26,15 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ._checks import (
-    as_array, as_choice, as_float_image, as_image, as_int, as_int_pair, as_levels, as_real, as_rng,
+    as_array,
+    as_choice,
+    as_float_image,
+    as_image,
+    as_int,
+    as_int_pair,
+    as_levels,
+    as_real,
+    as_rng,
 )
 
 __all__ = [

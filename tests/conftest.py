@@ -33,7 +33,8 @@ def no_network(monkeypatch):
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "browser: real-browser tests (Voila + headless Chromium); need /usr/bin/chromium")
+    config.addinivalue_line("markers",
+                            "browser: real-browser tests (Voila + headless Chromium); need /usr/bin/chromium")
 
 
 def pytest_report_header(config):

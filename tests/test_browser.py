@@ -228,7 +228,8 @@ PAGE_HELPERS = r"""
       const types = ["keydown", "pointerdown", "click", "input", "change"];
       for (const type of types) root.addEventListener(type, onInput, true);
       window.__cvlab.pending = new Promise((resolve, reject) => {
-        const timer = setTimeout(() => { observer.disconnect(); reject(new Error("image did not change")); }, timeoutMs);
+        const timer = setTimeout(
+          () => { observer.disconnect(); reject(new Error("image did not change")); }, timeoutMs);
         const observer = new MutationObserver(async () => {
           if (img.src === before) return;
           observer.disconnect();
@@ -274,13 +275,15 @@ FIND_EXPLORERS = r"""
 ERRORS = r"""
 () => {
   const problems = [];
-  for (const el of document.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"], .jp-OutputArea-output.jp-mod-error'))
+  for (const el of document.querySelectorAll(
+         '[data-mime-type="application/vnd.jupyter.stderr"], .jp-OutputArea-output.jp-mod-error'))
     problems.push("error/stderr output: " + (el.innerText.length > 900
       ? el.innerText.slice(0, 300) + "\n[...]\n" + el.innerText.slice(-600) : el.innerText));
   for (const el of document.querySelectorAll(".jupyter-widgets-error-widget"))
     problems.push("widget failed to display: " + el.innerText.slice(0, 200));
   const text = document.body.innerText;
-  for (const phrase of ["Error displaying widget", "There was an error when executing cell", "Traceback (most recent call last)", "Cell execution timed out"])
+  for (const phrase of ["Error displaying widget", "There was an error when executing cell",
+                        "Traceback (most recent call last)", "Cell execution timed out"])
     if (text.includes(phrase)) problems.push("page text contains: " + phrase);
   return problems;
 }
@@ -310,7 +313,8 @@ def _move_first_control(page, explorer, timeout_ms, key="ArrowRight"):
     img = root.locator("img.widget-image").first
     control = root.locator("[data-cvlab-control]")
     before = img.evaluate("img => window.__cvlab.digest(img)")
-    kind = control.evaluate("el => el.classList.contains('noUi-handle') ? 'slider' : el.tagName === 'SELECT' ? 'select' : 'click'")
+    kind = control.evaluate(
+        "el => el.classList.contains('noUi-handle') ? 'slider' : el.tagName === 'SELECT' ? 'select' : 'click'")
     page.evaluate(
         "([img, root, t]) => window.__cvlab.arm(img, root, t)",
         [img.element_handle(), root.element_handle(), timeout_ms],
@@ -351,7 +355,8 @@ def test_chapter_in_browser(notebook, voila_url, browser, capsys):
         response = page.goto(f"{base}/voila/render/{notebook.name}", timeout=PAGE_TIMEOUT_S * 1000, wait_until="load")
         note_kernels()
         # The widget views Voila produced this time (it sends outputs as JSON in the page).
-        served_views = len(re.findall(r'"application/vnd\.jupyter\.widget-view\+json":\s*\{\s*"model_id"', response.text()))
+        view = r'"application/vnd\.jupyter\.widget-view\+json":\s*\{\s*"model_id"'
+        served_views = len(re.findall(view, response.text()))
         page.wait_for_selector("#loading", state="detached", timeout=PAGE_TIMEOUT_S * 1000)
         remaining = max(10.0, PAGE_TIMEOUT_S - (time.monotonic() - start))
         # Done when every widget is shown, or as soon as an error is on the page.
@@ -362,7 +367,8 @@ def test_chapter_in_browser(notebook, voila_url, browser, capsys):
                      || document.body.innerText.includes('Error displaying widget')) return true;
                  const roots = [...document.querySelectorAll('.jp-OutputArea-output')]
                    .filter((el) => el.querySelector('.jupyter-widgets'));
-                 const images = roots.filter((el) => el.querySelector('img.widget-image[src^="blob:"], img.widget-image[src^="data:"]'));
+                 const images = roots.filter(
+                   (el) => el.querySelector('img.widget-image[src^="blob:"], img.widget-image[src^="data:"]'));
                  return roots.length >= views && images.length >= calls;
                }""",
             arg=[max(saved_views, served_views), explorer_calls], timeout=remaining * 1000,
@@ -375,7 +381,8 @@ def test_chapter_in_browser(notebook, voila_url, browser, capsys):
 
         found = page.evaluate(FIND_EXPLORERS)
         assert found["roots"] >= max(saved_views, served_views), (
-            f"{notebook.name}: {found['roots']} widgets shown, {served_views} served, {saved_views} saved in the notebook"
+            f"{notebook.name}: {found['roots']} widgets shown, {served_views} served, "
+            f"{saved_views} saved in the notebook"
         )
         explorers = found["explorers"]
         assert len(explorers) >= explorer_calls, (

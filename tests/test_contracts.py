@@ -51,7 +51,8 @@ EXAMPLES = {
     "cvlab.filters.coverage": dict(I=7, K=3, P=1, S=2),
     "cvlab.filters.pad": dict(image=_camera, P=2, mode="symmetric"),
     "cvlab.filters.correlate2d": dict(image=_cat, kernel=np.ones((3, 3)) / 9, padding="same", mode="reflect", stride=2),
-    "cvlab.filters.convolve2d": dict(image=_camera, kernel=np.arange(9.0).reshape(3, 3), padding=1, mode="wrap", stride=1),
+    "cvlab.filters.convolve2d": dict(image=_camera, kernel=np.arange(9.0).reshape(3, 3), padding=1, mode="wrap",
+                                     stride=1),
     "cvlab.filters.box_kernel": dict(size=3),
     "cvlab.filters.gaussian_kernel1d": dict(sigma=1.5, radius=4),
     "cvlab.filters.gaussian_kernel2d": dict(sigma=1.5, radius=4),
@@ -99,7 +100,8 @@ EXAMPLES = {
     "cvlab.pixelcnn.discretized_logistic_mixture_log_prob": dict(
         x=np.arange(17), logit_weights=np.array([0.0, 1.0]), means=np.array([4.0, 12.0]),
         log_scales=np.array([0.0, 0.5]), levels=17),
-    "cvlab.pixelcnn.roc_auc": dict(scores_negative=np.array([0.1, 0.4, 0.35]), scores_positive=np.array([0.8, 0.3, 0.9])),
+    "cvlab.pixelcnn.roc_auc": dict(scores_negative=np.array([0.1, 0.4, 0.35]),
+                                   scores_positive=np.array([0.8, 0.3, 0.9])),
     "cvlab.pixelcnn.dependency_map": dict(model=_model, position=(4, 4), shape=(8, 8)),
     "cvlab.pixelcnn.dependency_category": dict(dependency=np.tril(np.ones((8, 8), bool)), position=(4, 4)),
     "cvlab.pixelcnn.raster_causal": dict(dependency=np.tril(np.ones((8, 8), bool)), position=(4, 4)),
@@ -196,7 +198,8 @@ def test_bad_input_raises_and_names_the_parameter(qualified, parameter, bad):
     kwargs = dict(EXAMPLES[qualified], **{parameter: bad})
     # The parameter must be the subject of the message ("sigma must be ...", "f and g must ..."),
     # not merely a word in it: a parameter called "a" would otherwise match "must be a number".
-    subject = OTHER_FORMS.get((qualified, parameter),
-                              rf"(^|[\s(]){parameter}( and \w+)? (must|is|has|are)\b|(^|\s)\w+ and {parameter} (must|are)\b")
+    subject = OTHER_FORMS.get(
+        (qualified, parameter),
+        rf"(^|[\s(]){parameter}( and \w+)? (must|is|has|are)\b|(^|\s)\w+ and {parameter} (must|are)\b")
     with pytest.raises((ValueError, TypeError), match=subject):
         _resolve(qualified)(**kwargs)

@@ -7,8 +7,15 @@ from hypothesis.extra.numpy import arrays
 
 from cvlab import data
 from cvlab.convolution import (
-    conv2d, conv_params, linearity_gap, receptive_field, receptive_field_weights, shift_equivariance_gap,
-    shift_interior, threshold, varying_blur,
+    conv2d,
+    conv_params,
+    linearity_gap,
+    receptive_field,
+    receptive_field_weights,
+    shift_equivariance_gap,
+    shift_interior,
+    threshold,
+    varying_blur,
 )
 from cvlab.filters import correlate2d, gaussian_blur, median_filter, output_size
 from cvlab.pointops import gamma
@@ -113,7 +120,8 @@ def test_conv2d_per_axis_stride_and_padding_subsample_the_stride_one_result():
     weight = rng.normal(size=(3, 2, 3, 3))
     dense = conv2d(x, weight, padding=(1, 2))
     assert dense.shape == (2, 3, 11, 11)
-    np.testing.assert_allclose(conv2d(x, weight, stride=(2, 3), padding=(1, 2)), dense[..., ::2, ::3], atol=1e-12, rtol=0)
+    strided = conv2d(x, weight, stride=(2, 3), padding=(1, 2))
+    np.testing.assert_allclose(strided, dense[..., ::2, ::3], atol=1e-12, rtol=0)
 
 
 def test_conv2d_is_cross_correlation_not_convolution():

@@ -235,7 +235,8 @@ def test_ssd_surface_small_shift_is_the_structure_tensor_quadratic_form():
     m = np.array([[(ix[win] ** 2).sum(), (ix[win] * iy[win]).sum()], [(ix[win] * iy[win]).sum(), (iy[win] ** 2).sum()]])
     for v, u in [(0, 1), (1, 0), (1, 1), (-1, 1)]:
         quad = np.array([u, v]) @ m @ np.array([u, v])
-        assert surface[v + 1, u + 1] == pytest.approx(quad, abs=0.05 * np.trace(m) * (u * u + v * v))  # E ≈ [u v] M [u v]ᵀ
+        # E ≈ [u v] M [u v]ᵀ
+        assert surface[v + 1, u + 1] == pytest.approx(quad, abs=0.05 * np.trace(m) * (u * u + v * v))
 
 
 # ------------------------------------------------------- descriptors, match

@@ -12,9 +12,28 @@ from sklearn.metrics import roc_auc_score
 
 from cvlab.data import digits
 from cvlab.pixelcnn import (
-    Conv1x1, Conv2d, Gate, GatedBlock, GatedPixelCNN, HorizontalStackConv, MaskedConv2d, PixelCNN, ReLU,
-    Residual, Sequential, ShiftDown, VerticalStackConv, bits_per_dim, causal_mask, dependency_map,
-    discretized_logistic_mixture_log_prob, load_model, load_pretrained, raster_causal, roc_auc, train,
+    Conv1x1,
+    Conv2d,
+    Gate,
+    GatedBlock,
+    GatedPixelCNN,
+    HorizontalStackConv,
+    MaskedConv2d,
+    PixelCNN,
+    ReLU,
+    Residual,
+    Sequential,
+    ShiftDown,
+    VerticalStackConv,
+    bits_per_dim,
+    causal_mask,
+    dependency_map,
+    discretized_logistic_mixture_log_prob,
+    load_model,
+    load_pretrained,
+    raster_causal,
+    roc_auc,
+    train,
 )
 from cvlab.pixelcnn.training import WEIGHTS_DIR
 
@@ -164,7 +183,8 @@ def test_model_gradients(kind):
     grads = {name: owner.grads[key].copy() for name, owner, key in model.named_parameters()}
     for name, owner, key in model.named_parameters():
         shape = owner.params[key].shape
-        picked = [np.unravel_index(i, shape) for i in generator.choice(np.prod(shape), min(12, np.prod(shape)), replace=False)]
+        flat = generator.choice(np.prod(shape), min(12, np.prod(shape)), replace=False)
+        picked = [np.unravel_index(i, shape) for i in flat]
         numeric = _numeric(lambda: model.loss_and_gradients(x), owner.params[key], indices=picked)
         rows = tuple(np.array(picked).T)
         assert _relative_error(grads[name][rows], numeric[rows]) < 1e-6, name

@@ -82,7 +82,8 @@ def test_algorithm_modules_import_only_numpy_and_scipy(module):
     files = [f for f in files if f.exists()]
     if not files:
         pytest.skip(f"cvlab.{module} is not written yet")
-    allowed = {"numpy", "scipy", "math", "numbers", "functools", "hashlib", "pathlib", "dataclasses", "itertools", "copy"}
+    allowed = {"numpy", "scipy", "math", "numbers", "functools", "hashlib", "pathlib", "dataclasses", "itertools",
+               "copy"}
     allowed |= PRESENTATION_EXCEPTIONS.get(module, set())
     for path in files:
         assert _imported_top_level(path) <= allowed, path

@@ -29,7 +29,8 @@ def check_linearity_gap(student):
     linearity gap: all 6 checks passed.
     True
     >>> check_linearity_gap(lambda op, f, g, a, b: float(np.max(np.abs(op(f + g) - op(f) - op(g)))))
-    linearity gap: wrong values for an input of shape (). Hint: combine then apply op once, apply op to f and g and combine, then take the largest absolute difference: max |op(a·f + b·g) − (a·op(f) + b·op(g))|.
+    linearity gap: wrong values for an input of shape (). Hint: combine then apply op once, apply op to f and g and
+    combine, then take the largest absolute difference: max |op(a·f + b·g) − (a·op(f) + b·op(g))|.
     False
     """
     rng = np.random.default_rng(3)
@@ -51,7 +52,8 @@ def check_conv_params(student):
     conv params: all 6 checks passed.
     True
     >>> check_conv_params(lambda c_in, c_out, k, bias: k * k * c_out + (c_out if bias else 0))
-    conv params: wrong values for an input of shape (). Hint: each of the C_out kernels has one K x K slice per input channel (K·K·C_in weights), plus one bias per output channel.
+    conv params: wrong values for an input of shape (). Hint: each of the C_out kernels has one K x K slice per
+    input channel (K·K·C_in weights), plus one bias per output channel.
     False
     """
     cases = [(1, 1, 3, True), (3, 16, 3, True), (3, 16, 3, False), (16, 32, 5, True), (64, 64, 1, False),
@@ -67,7 +69,8 @@ def check_receptive_field(student):
     Examples
     --------
     >>> check_receptive_field(lambda layers: 1 + sum(k - 1 for k, s in layers))
-    receptive field: wrong values for an input of shape (2, 2). Hint: a layer adds (K − 1) times the jump, the product of the strides of the layers before it.
+    receptive field: wrong values for an input of shape (2, 2). Hint: a layer adds (K − 1) times the jump, the
+    product of the strides of the layers before it.
     False
     """
     cases = [([(3, 1)] * 3,), ([(3, 2), (3, 1)],), ([(5, 2), (3, 2), (3, 1)],), ([],), ([(1, 1), (7, 1)],)]

@@ -22,7 +22,8 @@ def check_structure_tensor(student):
     structure tensor: all 4 checks passed.
     True
     >>> check_structure_tensor(lambda image, sigma: structure_tensor(image, 1.0))
-    structure tensor: wrong values for an input of shape (23, 31). Hint: use cvlab.features.gradients for (Iy, Ix), multiply them pairwise, then smooth each product with scipy.ndimage.gaussian_filter(..., sigma, mode='nearest').
+    structure tensor: wrong values for an input of shape (23, 31). Hint: use cvlab.features.gradients for (Iy, Ix),
+    multiply them pairwise, then smooth each product with scipy.ndimage.gaussian_filter(..., sigma, mode='nearest').
     False
     """
     rng = np.random.default_rng(4)
@@ -47,7 +48,8 @@ def check_ratio_test(student):
     ...     d = np.linalg.norm(desc1[:, None] - desc2[None], axis=2)
     ...     return np.column_stack([np.arange(len(desc1)), d.argmin(1)])
     >>> check_ratio_test(nearest_only)
-    ratio test: expected shape (7, 2), got (12, 2). Hint: keep pair (i, j) only if the nearest distance is below ratio times the second-nearest distance; return an (M, 2) integer array in increasing i.
+    ratio test: expected shape (7, 2), got (12, 2). Hint: keep pair (i, j) only if the nearest distance is below
+    ratio times the second-nearest distance; return an (M, 2) integer array in increasing i.
     False
     """
     rng = np.random.default_rng(5)

@@ -26,7 +26,8 @@ def check_zero_pad(student):
     zero padding: all 4 checks passed.
     True
     >>> check_zero_pad(lambda image, P: np.pad(image, P, mode="edge"))
-    zero padding: wrong values for an input of shape (12, 10). Hint: make a zero array of shape (H + 2P, W + 2P) and copy the image into its centre, rows P..P+H-1 and columns P..P+W-1.
+    zero padding: wrong values for an input of shape (12, 10). Hint: make a zero array of shape (H + 2P, W + 2P) and
+    copy the image into its centre, rows P..P+H-1 and columns P..P+W-1.
     False
     """
     cases = list(zip(_grey_images(0), (1, 2, 0, 3)))
@@ -55,7 +56,8 @@ def check_correlate2d(student):
     correlate2d: all 4 checks passed.
     True
     >>> check_correlate2d(lambda image, kernel: loops(image, kernel[::-1, ::-1]))
-    correlate2d: wrong values for an input of shape (12, 10). Hint: pad k = K // 2 zeros on each side, then S(m, n) = sum over i, j of w(i, j) * padded(m + i, n + j); do not flip the kernel (that would be a convolution).
+    correlate2d: wrong values for an input of shape (12, 10). Hint: pad k = K // 2 zeros on each side, then S(m, n)
+    = sum over i, j of w(i, j) * padded(m + i, n + j); do not flip the kernel (that would be a convolution).
     False
     """
     rng = np.random.default_rng(1)
@@ -79,7 +81,8 @@ def check_gaussian_kernel(student):
     gaussian kernel: all 4 checks passed.
     True
     >>> check_gaussian_kernel(lambda sigma, radius: gaussian(sigma, radius) * gaussian(sigma, radius).size)
-    gaussian kernel: wrong values for an input of shape (). Hint: sample (1 / 2 pi sigma^2) exp(-(i^2 + j^2) / 2 sigma^2) for i, j in -radius..radius, then divide by the sum so the kernel sums to 1.
+    gaussian kernel: wrong values for an input of shape (). Hint: sample (1 / 2 pi sigma^2) exp(-(i^2 + j^2) / 2
+    sigma^2) for i, j in -radius..radius, then divide by the sum so the kernel sums to 1.
     False
     """
     cases = [(1.0, 3), (0.5, 1), (2.0, 6), (1.5, 2)]

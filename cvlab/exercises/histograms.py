@@ -32,7 +32,8 @@ def check_saturated_add(student):
     Examples
     --------
     >>> check_saturated_add(lambda image, delta: image + delta)
-    saturated add: wrong values for an input of shape (19, 20). Hint: compute in a wider dtype (e.g. int16), clip to [0, 255], then cast back to uint8.
+    saturated add: wrong values for an input of shape (19, 20). Hint: compute in a wider dtype (e.g. int16), clip to
+    [0, 255], then cast back to uint8.
     False
     """
     cases = [(image, delta) for image, delta in zip(_images(1), (20, -20, 100, -100, 255))]

@@ -14,7 +14,8 @@ def check_type_a_mask(student):
     Examples
     --------
     >>> check_type_a_mask(lambda k: np.tril(np.ones((k, k)), -1)[::-1, ::-1].T)
-    type-A mask: wrong values for an input of shape (). Hint: ones on every row above the centre and left of the centre on its row; the centre and everything after it are 0.
+    type-A mask: wrong values for an input of shape (). Hint: ones on every row above the centre and left of the
+    centre on its row; the centre and everything after it are 0.
     False
     >>> check_type_a_mask(lambda k: causal_mask(k, "A")[0, 0])
     type-A mask: all 4 checks passed.
@@ -34,5 +35,7 @@ def check_bits_per_dim(student):
     bits/dim: all 4 checks passed.
     True
     """
-    cases = [(np.float64(64 * np.log(17)), 64), (np.float64(100.0), 64), (np.array([50.0, 80.0]), 64), (np.float64(3.0), 1)]
-    return check(student, bits_per_dim, cases, "bits/dim", "divide the NLL in nats by the number of dimensions and by ln 2.")
+    cases = [(np.float64(64 * np.log(17)), 64), (np.float64(100.0), 64), (np.array([50.0, 80.0]), 64),
+             (np.float64(3.0), 1)]
+    return check(student, bits_per_dim, cases, "bits/dim",
+                 "divide the NLL in nats by the number of dimensions and by ln 2.")

@@ -10,8 +10,17 @@ by masked convolutions.
 """
 
 from .layers import (
-    Conv1x1, Conv2d, Gate, HorizontalStackConv, Layer, MaskedConv2d, ReLU, Residual, Sequential,
-    ShiftDown, VerticalStackConv,
+    Conv1x1,
+    Conv2d,
+    Gate,
+    HorizontalStackConv,
+    Layer,
+    MaskedConv2d,
+    ReLU,
+    Residual,
+    Sequential,
+    ShiftDown,
+    VerticalStackConv,
 )
 from .likelihood import bits_per_dim, discretized_logistic_mixture_log_prob, log_softmax_nll, roc_auc
 from .masks import causal_mask, horizontal_mask, vertical_mask

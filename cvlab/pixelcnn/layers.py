@@ -202,7 +202,7 @@ class VerticalStackConv(Conv2d):
 
 
 class HorizontalStackConv(Conv2d):
-    """Horizontal stack: the current row up to the pixel, k//2 taps to its left plus the pixel itself (type B; type A drops it).
+    """Horizontal stack: the current row up to the pixel, k//2 taps to its left plus the pixel itself.
 
     Type 'A' leaves out the current pixel (first layer), type 'B' keeps it.
 
@@ -364,7 +364,7 @@ class Residual(Layer):
 
     @property
     def in_channels(self):
-        return getattr(self.inner, "in_channels")
+        return self.inner.in_channels
 
     def children(self):
         return [self.inner]

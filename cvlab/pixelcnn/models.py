@@ -10,8 +10,16 @@ from scipy.special import log_softmax, softmax
 
 from .._checks import as_array, as_int, as_rng
 from .layers import (
-    Conv1x1, Gate, HorizontalStackConv, Layer, MaskedConv2d, ReLU, Residual, Sequential,
-    ShiftDown, VerticalStackConv,
+    Conv1x1,
+    Gate,
+    HorizontalStackConv,
+    Layer,
+    MaskedConv2d,
+    ReLU,
+    Residual,
+    Sequential,
+    ShiftDown,
+    VerticalStackConv,
 )
 from .likelihood import log_softmax_nll
 
@@ -95,7 +103,8 @@ class _AutoregressiveModel:
         picked = np.take_along_axis(logp, x[..., None].astype(np.intp), axis=-1)
         loss = -picked.sum() / count
         dlogits = np.exp(logp)
-        np.put_along_axis(dlogits, x[..., None].astype(np.intp), np.take_along_axis(dlogits, x[..., None].astype(np.intp), axis=-1) - 1.0, axis=-1)
+        index = x[..., None].astype(np.intp)
+        np.put_along_axis(dlogits, index, np.take_along_axis(dlogits, index, axis=-1) - 1.0, axis=-1)
         self._net_backward((dlogits / count).astype(self.dtype))
         return float(loss)
 
@@ -210,13 +219,15 @@ class PixelCNN(_AutoregressiveModel):
         for _ in range(self.n_layers - 1):
             body.append(Residual(Sequential([MaskedConv2d(c, c, k, "B", rng=rng, dtype=dtype), ReLU()])))
         self.body = Sequential(body)
-        self.head = Sequential([Conv1x1(c, c, rng=rng, dtype=dtype), ReLU(), Conv1x1(c, self.levels, rng=rng, dtype=dtype)])
+        self.head = Sequential([Conv1x1(c, c, rng=rng, dtype=dtype), ReLU(),
+                                Conv1x1(c, self.levels, rng=rng, dtype=dtype)])
 
     def layers(self):
         return [self.body, self.head]
 
     def config(self):
-        return {"levels": self.levels, "channels": self.channels, "n_layers": self.n_layers, "kernel_size": self.kernel_size}
+        return {"levels": self.levels, "channels": self.channels, "n_layers": self.n_layers,
+                "kernel_size": self.kernel_size}
 
     def _net_forward(self, onehot):
         return self.head.forward(self.body.forward(onehot))
@@ -246,7 +257,8 @@ class GatedBlock(Layer):
         self.first = bool(first)
         self.in_channels = in_channels
         self.vconv = VerticalStackConv(in_channels, 2 * channels, kernel_size, rng=rng, dtype=dtype)
-        self.hconv = HorizontalStackConv(in_channels, 2 * channels, kernel_size, "A" if first else "B", rng=rng, dtype=dtype)
+        self.hconv = HorizontalStackConv(in_channels, 2 * channels, kernel_size, "A" if first else "B",
+                                         rng=rng, dtype=dtype)
         self.shift = ShiftDown()
         self.link = Conv1x1(2 * channels, 2 * channels, rng=rng, dtype=dtype)
         self.vgate, self.hgate = Gate(form), Gate(form)
@@ -303,10 +315,12 @@ class GatedPixelCNN(_AutoregressiveModel):
         rng = np.random.default_rng() if rng is None else rng
         c = self.channels
         self.blocks = [
-            GatedBlock(self.levels if i == 0 else c, c, self.kernel_size, first=(i == 0), form=form, rng=rng, dtype=dtype)
+            GatedBlock(self.levels if i == 0 else c, c, self.kernel_size, first=(i == 0), form=form,
+                       rng=rng, dtype=dtype)
             for i in range(self.n_layers)
         ]
-        self.head = Sequential([ReLU(), Conv1x1(c, c, rng=rng, dtype=dtype), ReLU(), Conv1x1(c, self.levels, rng=rng, dtype=dtype)])
+        self.head = Sequential([ReLU(), Conv1x1(c, c, rng=rng, dtype=dtype), ReLU(),
+                                Conv1x1(c, self.levels, rng=rng, dtype=dtype)])
 
     def layers(self):
         return self.blocks + [self.head]

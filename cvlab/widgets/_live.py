@@ -80,7 +80,8 @@ def explorer(controls, live, update, title=None):
 
 def slider(description, value, minimum, maximum, step=1):
     """An int or float slider that shows its full description."""
-    kind = widgets.IntSlider if all(isinstance(v, int) for v in (value, minimum, maximum, step)) else widgets.FloatSlider
+    integral = all(isinstance(v, int) for v in (value, minimum, maximum, step))
+    kind = widgets.IntSlider if integral else widgets.FloatSlider
     return kind(
         value=value, min=minimum, max=maximum, step=step, description=description,
         style={"description_width": "initial"}, layout=widgets.Layout(width="300px"),
