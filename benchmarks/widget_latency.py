@@ -10,7 +10,7 @@ import sys
 import time
 
 from cvlab import widgets
-from cvlab.widgets._live import controls_of, trial_values
+from cvlab.widgets.testing import controls_of, trial_values
 
 BUDGET_MS = 100.0
 

@@ -8,7 +8,8 @@ import pytest
 from matplotlib.image import imread
 
 from cvlab import plot, widgets
-from cvlab.widgets._live import LiveFigure, images_of
+from cvlab.widgets._live import LiveFigure
+from cvlab.widgets.testing import images_of
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from cvlab import widgets
-from cvlab.widgets._live import controls_of, images_of, trial_values
+from cvlab.widgets.testing import controls_of, images_of, trial_values
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Interactive explorers, one zero-argument factory per idea.
+"""Interactive explorers, one explorer per idea, each callable with no arguments.
 
 Each factory returns an ipywidgets container whose figure is updated in place
 on every control change (see ``_live.py``). ``make bench`` times every name

@@ -11,16 +11,15 @@ import io
 
 import ipywidgets as widgets
 import matplotlib
-import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ..plot import LECTURE_RC
+
 #: rcParams a LiveFigure captures at construction and applies on every redraw,
 #: so an explorer built inside ``with cvlab.plot.lecture_style():`` keeps it.
-STYLE_KEYS = (
-    "font.size", "axes.titlesize", "axes.labelsize", "xtick.labelsize", "ytick.labelsize",
-    "legend.fontsize", "lines.linewidth", "lines.markersize", "axes.linewidth", "patch.linewidth",
-)
+#: The lecture style's keys, except the dpi, which a LiveFigure fixes when it is built.
+STYLE_KEYS = tuple(key for key in LECTURE_RC if key != "figure.dpi")
 
 
 class LiveFigure:
@@ -86,36 +85,3 @@ def slider(description, value, minimum, maximum, step=1):
         value=value, min=minimum, max=maximum, step=step, description=description,
         style={"description_width": "initial"}, layout=widgets.Layout(width="300px"),
     )
-
-
-def controls_of(box):
-    """All value controls (sliders, dropdowns, checkboxes) inside a container, in order."""
-    found = []
-    for child in getattr(box, "children", ()):
-        if isinstance(child, (widgets.Image, widgets.HTML)):
-            continue
-        if isinstance(child, widgets.ValueWidget):
-            found.append(child)
-        found.extend(controls_of(child))
-    return found
-
-
-def images_of(box):
-    """All image widgets inside a container, in order."""
-    found = [box] if isinstance(box, widgets.Image) else []
-    for child in getattr(box, "children", ()):
-        found.extend(images_of(child))
-    return found
-
-
-def trial_values(control, count=5):
-    """Values spread over a control's range, ending back at its starting value."""
-    start = control.value
-    if isinstance(control, widgets.Checkbox):
-        values = [not start, start] * (count // 2 + 1)
-    elif hasattr(control, "options"):
-        values = [option[1] if isinstance(option, tuple) else option for option in control.options]
-        values = (values * count)[: max(count, len(values))]
-    else:
-        values = [type(start)(v) for v in np.linspace(control.min, control.max, count)]
-    return [v for v in values if v != start][:count] + [start]

@@ -34,7 +34,7 @@ def shift_invariance_explorer(image=None):
 
     Examples
     --------
-    >>> from cvlab.widgets._live import controls_of
+    >>> from cvlab.widgets.testing import controls_of
     >>> [control.description for control in controls_of(shift_invariance_explorer())]
     ['m0 (rows)', 'n0 (columns)', 'kernel radius k (K = 2k+1)', 'boundary']
     """
@@ -107,7 +107,7 @@ def receptive_field_explorer():
 
     Examples
     --------
-    >>> from cvlab.widgets._live import controls_of
+    >>> from cvlab.widgets.testing import controls_of
     >>> [control.description for control in controls_of(receptive_field_explorer())]
     ['layers L', 'kernel K', 'stride S (layer 1)']
     """

@@ -24,7 +24,7 @@ def ssd_surface_explorer(window=15, max_shift=10):
 
     Examples
     --------
-    >>> from cvlab.widgets._live import controls_of
+    >>> from cvlab.widgets.testing import controls_of
     >>> [control.description for control in controls_of(ssd_surface_explorer())]
     ['row y', 'column x']
     """
@@ -86,7 +86,7 @@ def harris_explorer():
 
     Examples
     --------
-    >>> from cvlab.widgets._live import controls_of
+    >>> from cvlab.widgets.testing import controls_of
     >>> [control.description for control in controls_of(harris_explorer())]
     ['sigma', 'k', 'threshold_rel']
     """
@@ -129,7 +129,7 @@ def rotation_explorer(size=256, angles=tuple(range(0, 91, 5))):
 
     Examples
     --------
-    >>> from cvlab.widgets._live import controls_of
+    >>> from cvlab.widgets.testing import controls_of
     >>> [control.description for control in controls_of(rotation_explorer())]
     ['theta (deg)']
     """

@@ -24,7 +24,7 @@ def output_size_explorer():
 
     Examples
     --------
-    >>> from cvlab.widgets._live import controls_of
+    >>> from cvlab.widgets.testing import controls_of
     >>> [control.description for control in controls_of(output_size_explorer())]
     ['I (input)', 'K (kernel)', 'P (padding)', 'S (stride)']
     """
@@ -103,7 +103,7 @@ def gaussian_explorer(image=None):
 
     Examples
     --------
-    >>> from cvlab.widgets._live import controls_of
+    >>> from cvlab.widgets.testing import controls_of
     >>> [control.description for control in controls_of(gaussian_explorer())]
     ['σ', 'radius r']
     """

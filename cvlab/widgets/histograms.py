@@ -16,7 +16,7 @@ def pixel_window_explorer(image=None, window=8):
 
     Examples
     --------
-    >>> from cvlab.widgets._live import controls_of
+    >>> from cvlab.widgets.testing import controls_of
     >>> [control.description for control in controls_of(pixel_window_explorer())]
     ['row y', 'column x']
     """
@@ -64,7 +64,7 @@ def point_ops_explorer(image=None):
 
     Examples
     --------
-    >>> from cvlab.widgets._live import controls_of
+    >>> from cvlab.widgets.testing import controls_of
     >>> [control.description for control in controls_of(point_ops_explorer())]
     ['brightness +', 'contrast ×', 'gamma']
     """
@@ -102,7 +102,7 @@ def shift_explorer(image=None):
 
     Examples
     --------
-    >>> from cvlab.widgets._live import controls_of
+    >>> from cvlab.widgets.testing import controls_of
     >>> [control.description for control in controls_of(shift_explorer())]
     ['dy', 'dx', 'flip f(−x, y)']
     """

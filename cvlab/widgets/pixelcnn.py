@@ -16,7 +16,7 @@ def dependency_explorer(max_layers=6):
 
     Examples
     --------
-    >>> from cvlab.widgets._live import controls_of
+    >>> from cvlab.widgets.testing import controls_of
     >>> [control.description for control in controls_of(dependency_explorer())]
     ['layers', 'row r', 'column c']
     """
