@@ -23,7 +23,7 @@ from cvlab import data, features, pixelcnn
 from cvlab.pixelcnn.checksums import CHECKSUMS
 
 MODULES = ["cvlab.data", "cvlab.histogram", "cvlab.pointops", "cvlab.filters", "cvlab.convolution", "cvlab.features",
-           "cvlab.pixelcnn"]
+           "cvlab.nn", "cvlab.pixelcnn"]
 
 _camera = data.load_image("camera")[200:264, 200:264]
 _cat = data.load_image("chelsea")[100:140, 200:240]
@@ -92,6 +92,10 @@ EXAMPLES = {
     "cvlab.features.response_ratio": dict(response_a=features.harris_response(_camera), points_a=_points,
                                           response_b=features.harris_response(_camera), points_b=_points,
                                           matrix=np.eye(3), tol=1.5),
+    "cvlab.nn.fit": dict(model=pixelcnn.PixelCNN(levels=17, channels=4, n_layers=1), data=_digits, steps=2,
+                         batch_size=4, lr=1e-3, rng=np.random.default_rng(0), progress=False, weight_decay=0.1),
+    "cvlab.nn.save_model": dict(model=_model, path=Path(tempfile.gettempdir()) / "cvlab-contract-nn-model.npz"),
+    "cvlab.nn.load_model": dict(path=_weights, kinds={"gated": pixelcnn.GatedPixelCNN}, sha256=CHECKSUMS["gated.npz"]),
     "cvlab.pixelcnn.causal_mask": dict(kernel_size=5, mask_type="A", in_channels=3, out_channels=6, color_groups=3),
     "cvlab.pixelcnn.vertical_mask": dict(kernel_size=3, in_channels=2, out_channels=2),
     "cvlab.pixelcnn.horizontal_mask": dict(kernel_size=3, mask_type="B", in_channels=2, out_channels=2),
@@ -128,6 +132,7 @@ ACCEPTS = {
 #: Messages that name the parameter in another form than "<parameter> must ...".
 OTHER_FORMS = {
     ("cvlab.pixelcnn.load_model", "sha256"): r"corrupt or truncated: sha256 [0-9a-f]{64} != expected",
+    ("cvlab.nn.load_model", "sha256"): r"corrupt or truncated: sha256 [0-9a-f]{64} != expected",
 }
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-ALGORITHM_MODULES = ["histogram", "pointops", "filters", "convolution", "features", "pixelcnn"]
+ALGORITHM_MODULES = ["histogram", "pointops", "filters", "convolution", "features", "nn", "pixelcnn"]
 #: PixelCNN training shows the tqdm progress bar the course asks for (imported lazily, only when shown).
-PRESENTATION_EXCEPTIONS = {"pixelcnn": {"tqdm"}}
+PRESENTATION_EXCEPTIONS = {"pixelcnn": {"tqdm"}, "nn": {"tqdm"}}
 
 
 def _name(requirement):

@@ -1,8 +1,9 @@
 """Layers with explicit forward and backward passes, on channels-last arrays (N, H, W, C).
 
-Each layer caches what its backward pass needs during ``forward`` and, in
-``backward(dout)``, returns ∂L/∂x and stores ∂L/∂θ in ``grads`` (same keys as
-``params``). Masks multiply the weights in both passes, so a masked weight
+Each layer follows :class:`cvlab.nn.Layer` (``Layer``, ``ReLU``, ``Sequential``
+and ``Residual`` come from there): it caches what its backward pass needs during
+``forward`` and, in ``backward(dout)``, returns ∂L/∂x and stores ∂L/∂θ in
+``grads`` (same keys as ``params``). Masks multiply the weights in both passes, so a masked weight
 never influences the output nor receives a gradient.
 
 Convolution is im2col: the zero-padded input is viewed as sliding k×k
@@ -15,50 +16,13 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .._checks import as_array, as_choice, as_int
+from ..nn import Layer, ReLU, Residual, Sequential
 from .masks import causal_mask, horizontal_mask, vertical_mask
 
 __all__ = [
     "Layer", "Conv2d", "MaskedConv2d", "VerticalStackConv", "HorizontalStackConv", "Conv1x1",
     "ReLU", "Gate", "ShiftDown", "Residual", "Sequential",
 ]
-
-
-class Layer:
-    """Base class: no parameters, identity.
-
-    ``forward(x)`` maps (N, H, W, C) to the layer's output and caches what
-    ``backward(dout)`` needs; ``backward`` returns ∂L/∂x and fills ``grads``.
-
-    Examples
-    --------
-    >>> x = np.ones((1, 2, 2, 3))
-    >>> layer = Layer()
-    >>> bool((layer.forward(x) == x).all()), layer.backward(x).shape
-    (True, (1, 2, 2, 3))
-    """
-
-    def __init__(self):
-        self.params = {}
-        self.grads = {}
-
-    def forward(self, x):
-        return x
-
-    def backward(self, dout):
-        return dout
-
-    def named_parameters(self, prefix=""):
-        """Yield (name, layer, key) for every parameter array, sub-layers included."""
-        for key in self.params:
-            yield f"{prefix}{key}", self, key
-        for index, child in enumerate(self.children()):
-            yield from child.named_parameters(f"{prefix}{index}.")
-
-    def children(self):
-        return []
-
-    def __call__(self, x):
-        return self.forward(x)
 
 
 def _check_input(x, channels):
@@ -233,23 +197,6 @@ class Conv1x1(Conv2d):
         super().__init__(in_channels, out_channels, 1, None, rng, dtype)
 
 
-class ReLU(Layer):
-    """y = max(x, 0).
-
-    Examples
-    --------
-    >>> ReLU().forward(np.array([-1.0, 2.0]))
-    array([0., 2.])
-    """
-
-    def forward(self, x):
-        self._positive = x > 0
-        return x * self._positive
-
-    def backward(self, dout):
-        return dout * self._positive
-
-
 def _sigmoid(x):
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
@@ -311,66 +258,3 @@ class ShiftDown(Layer):
         dx = np.zeros_like(dout)
         dx[:, :-1] = dout[:, 1:]
         return dx
-
-
-class Sequential(Layer):
-    """Layers applied in order: y = f_L(… f_2(f_1(x))).
-
-    Examples
-    --------
-    >>> net = Sequential([Conv1x1(1, 1), ReLU()])
-    >>> net.forward(np.ones((1, 2, 2, 1))).shape
-    (1, 2, 2, 1)
-    """
-
-    def __init__(self, layers):
-        super().__init__()
-        self.layers = list(layers)
-        if not all(isinstance(layer, Layer) for layer in self.layers):
-            raise TypeError("layers must be a list of Layer objects")
-
-    @property
-    def in_channels(self):
-        return next(layer.in_channels for layer in self.layers if hasattr(layer, "in_channels"))
-
-    def children(self):
-        return self.layers
-
-    def forward(self, x):
-        for layer in self.layers:
-            x = layer.forward(x)
-        return x
-
-    def backward(self, dout):
-        for layer in reversed(self.layers):
-            dout = layer.backward(dout)
-        return dout
-
-
-class Residual(Layer):
-    """Shortcut connection: y = x + F(x), so ∂y/∂x = I + ∂F/∂x.
-
-    Examples
-    --------
-    >>> Residual(ReLU()).forward(np.array([-1.0, 2.0]))
-    array([-1., 4.])
-    """
-
-    def __init__(self, inner):
-        super().__init__()
-        if not isinstance(inner, Layer):
-            raise TypeError("inner must be a Layer")
-        self.inner = inner
-
-    @property
-    def in_channels(self):
-        return self.inner.in_channels
-
-    def children(self):
-        return [self.inner]
-
-    def forward(self, x):
-        return x + self.inner.forward(x)
-
-    def backward(self, dout):
-        return dout + self.inner.backward(dout)

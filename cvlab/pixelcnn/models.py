@@ -9,6 +9,7 @@ import numpy as np
 from scipy.special import log_softmax, softmax
 
 from .._checks import as_array, as_int, as_rng
+from ..nn import Model
 from .layers import (
     Conv1x1,
     Gate,
@@ -28,10 +29,8 @@ __all__ = ["PixelCNN", "GatedPixelCNN", "GatedBlock"]
 _CHUNK = 128  # images per forward chunk: bounds the memory of the cached im2col matrices
 
 
-class _AutoregressiveModel:
+class _AutoregressiveModel(Model):
     """Shared API: forward, nll, sample, parameters and (de)serialization."""
-
-    kind = None
 
     def __init__(self, levels, dtype):
         self.levels = as_int(levels, "levels", minimum=2)
@@ -39,29 +38,13 @@ class _AutoregressiveModel:
         self.forward_passes = 0
 
     # -- to be provided: _net_forward(onehot NHWC) -> logits NHWL, _net_backward(dlogits) -> d onehot
-    def named_parameters(self):
-        for index, layer in enumerate(self.layers()):
-            yield from layer.named_parameters(f"{index}.")
-
-    def state(self):
-        """Parameters as a flat dict name → array (what the .npz files hold)."""
-        return {name: layer.params[key] for name, layer, key in self.named_parameters()}
-
-    def load_state(self, state):
-        """Copy arrays from ``state`` into the parameters, checking names and shapes."""
-        for name, layer, key in self.named_parameters():
-            if name not in state:
-                raise ValueError(f"state is missing parameter {name!r}")
-            value = np.asarray(state[name])
-            if value.shape != layer.params[key].shape:
-                raise ValueError(f"state[{name!r}] must have shape {layer.params[key].shape}; got {value.shape}")
-            layer.params[key] = value.astype(self.dtype)
-        return self
-
     def n_parameters(self):
         """Number of weights that can change the output: taps a mask zeroes are not counted."""
         return int(sum(np.count_nonzero(layer.mask) if key == "w" and hasattr(layer, "mask") else layer.params[key].size
                        for _, layer, key in self.named_parameters()))
+
+    def _training_arrays(self, data):
+        return (self._levels_input(data, "data"),)
 
     def _levels_input(self, x, name="x"):
         x = as_array(x, name, ndim=3)
@@ -94,8 +77,8 @@ class _AutoregressiveModel:
         """Per-image negative log-likelihood in nats, −Σ_i log p(x_i | x_<i): shape (N,)."""
         return log_softmax_nll(self.forward(x), x)
 
-    def loss_and_gradients(self, x):
-        """Mean NLL per pixel in nats over a batch, and fill every layer's ``grads``."""
+    def loss_and_gradients(self, x, rng=None):
+        """Mean NLL per pixel in nats over a batch, and fill every layer's ``grads`` (``rng`` is unused)."""
         x = self._levels_input(x)
         logits = self._logits_nhwl(x)
         logp = log_softmax(logits.astype(np.float64), axis=-1)
