@@ -15,6 +15,7 @@ from .features import harris_explorer, rotation_explorer, ssd_surface_explorer
 from .filtering import gaussian_explorer, output_size_explorer
 from .histograms import pixel_window_explorer, point_ops_explorer, shift_explorer
 from .pixelcnn import dependency_explorer
+from .vae import latent_explorer
 
 __all__ = [
     "pixel_window_explorer",
@@ -28,4 +29,5 @@ __all__ = [
     "ssd_surface_explorer",
     "harris_explorer",
     "rotation_explorer",
+    "latent_explorer",
 ]
