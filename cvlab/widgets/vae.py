@@ -4,7 +4,7 @@ from functools import cache
 
 import numpy as np
 
-from ..data import digit_labels, digits
+from ..data import digits
 from ..vae import load_pretrained
 from ._live import LiveFigure, explorer, slider
 
@@ -15,11 +15,14 @@ __all__ = ["latent_explorer"]
 def _latent_map():
     model = load_pretrained("vae2d")
     codes, _ = model.encode(digits()[1])
-    return model, codes, digit_labels()[1]
+    return model, codes
 
 
 def latent_explorer():
-    """Sliders z₁, z₂ over the 2-D VAE's latent space; the decoded digit E[x | z] beside the map of test codes.
+    """Sliders z₁, z₂ over the 2-D VAE's latent space; the decoded digit E[x | z] beside the test digits' codes.
+
+    The codes are grey here (the chapter's static figure colours them by class):
+    a class colour bar's ten labels would double the redraw time.
 
     Examples
     --------
@@ -27,18 +30,17 @@ def latent_explorer():
     >>> [control.description for control in controls_of(latent_explorer())]
     ['z1', 'z2']
     """
-    model, codes, labels = _latent_map()
-    live = LiveFigure(1, 2, size=(8.4, 3.8))
+    model, codes = _latent_map()
+    live = LiveFigure(1, 2, size=(7.6, 3.8))
     ax_map, ax_digit = live.axes[0]
-    dots = ax_map.scatter(codes[:, 0], codes[:, 1], c=labels, cmap="tab10", vmin=-0.5, vmax=9.5, s=10)
-    bar = live.figure.colorbar(dots, ax=ax_map, ticks=range(10))
-    bar.set_label("digit class")
-    (marker,) = ax_map.plot([0.0], [0.0], "k+", markersize=18, markeredgewidth=2.5)
+    ax_map.scatter(codes[:, 0], codes[:, 1], color="0.65", s=8)
+    (marker,) = ax_map.plot([0.0], [0.0], "+", color="C3", markersize=18, markeredgewidth=2.5)
     ax_map.set_xlim(-3.2, 3.2), ax_map.set_ylim(-3.2, 3.2)
+    ax_map.set_xticks([-3, 0, 3]), ax_map.set_yticks([-3, 0, 3])  # few labels: text dominates a redraw
     ax_map.set_xlabel("$z_1$"), ax_map.set_ylabel("$z_2$")
     ax_map.set_title("test digits: posterior means $\\mu_\\phi(x)$", fontsize=10)
     image = ax_digit.imshow(np.zeros((8, 8)), cmap="gray_r", vmin=0, vmax=16)
-    live.figure.colorbar(image, ax=ax_digit).set_label("mean grey level $E[x_i \\mid z]$")
+    live.figure.colorbar(image, ax=ax_digit, ticks=[0, 8, 16]).set_label("mean grey level $E[x_i \\mid z]$")
     ax_digit.set_xticks([]), ax_digit.set_yticks([])
     z1 = slider("z1", 0.0, -3.0, 3.0, 0.1)
     z2 = slider("z2", 0.0, -3.0, 3.0, 0.1)
