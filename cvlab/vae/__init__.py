@@ -11,7 +11,7 @@ the scale of the PixelCNN in :mod:`cvlab.pixelcnn`.
 """
 
 from .classifiers import PixelMarginals, SoftmaxRegression
-from .models import MAX_DRAWS, MAX_HIDDEN, MAX_LATENT, VAE, Autoencoder
+from .models import MAX_DRAWS, MAX_HIDDEN, MAX_LATENT, VAE, Autoencoder, Dropout
 from .objectives import (
     MAX_IMPORTANCE_SAMPLES,
     MAX_SAMPLES,
@@ -26,7 +26,7 @@ from .objectives import (
 from .training import BETAS, MAX_STEPS, PRETRAINED, load_pretrained, train
 
 __all__ = [
-    "Autoencoder", "VAE", "PixelMarginals", "SoftmaxRegression",
+    "Autoencoder", "VAE", "Dropout", "PixelMarginals", "SoftmaxRegression",
     "kl_standard_normal", "reparameterize", "elbo", "elbo_terms", "iwae_bound",
     "score_function_gradient", "reparameterized_gradient",
     "train", "load_pretrained", "PRETRAINED", "BETAS",

@@ -39,7 +39,7 @@ class Dropout(Layer):
     .. [1] N. Srivastava et al., "Dropout: a simple way to prevent neural networks from
        overfitting," JMLR 15, 2014.
 
-    Taught in: 08_vae, "现场训练".
+    Taught in: 08_vae, "界与真值".
 
     Examples
     --------
