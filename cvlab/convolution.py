@@ -26,14 +26,6 @@ to :data:`MAX_FIELD` pixels; one :func:`conv2d` call gathers at most
 :data:`MAX_IM2COL` window values; σ and padding follow ``cvlab.filters``.
 """
 
-#: Most (K, S) layers in a stack.
-MAX_LAYERS = 1000
-
-#: Largest receptive field r that :func:`receptive_field_weights` returns as an r × r array (32 MB).
-MAX_FIELD = 2001
-
-#: Most window values (N · O_h · O_w · C_in · K_h · K_w) one :func:`conv2d` call gathers: 512 MB of float64.
-MAX_IM2COL = 2**26
 
 import numbers
 
@@ -58,6 +50,15 @@ __all__ = [
     "receptive_field",
     "receptive_field_weights",
 ]
+
+#: Most (K, S) layers in a stack.
+MAX_LAYERS = 1000
+
+#: Largest receptive field r that :func:`receptive_field_weights` returns as an r × r array (32 MB).
+MAX_FIELD = 2001
+
+#: Most window values (N · O_h · O_w · C_in · K_h · K_w) one :func:`conv2d` call gathers: 512 MB of float64.
+MAX_IM2COL = 2**26
 
 
 def _apply(op, image, name="op"):

@@ -1,4 +1,4 @@
-"""Chapter 3 explorers for ``cvlab.convolution``: shift invariance of a blur, and the receptive field of stacked layers."""
+"""Chapter 3 explorers for ``cvlab.convolution``: shift invariance of a blur, and the receptive field of a stack."""
 
 import ipywidgets as widgets
 import numpy as np
