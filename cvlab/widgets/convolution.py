@@ -32,6 +32,8 @@ def shift_invariance_explorer(image=None):
     where the difference is exactly zero. With wrap padding and a circular
     shift the difference vanishes everywhere.
 
+    Taught in: 03_convolution_properties, "零填充时".
+
     Examples
     --------
     >>> from cvlab.widgets.testing import controls_of
@@ -94,6 +96,8 @@ def receptive_field_explorer():
     from ``convolution.receptive_field``; the shading is how many paths lead
     from each input pixel to the centre output
     (``convolution.receptive_field_weights``), so the centre counts most.
+
+    Taught in: 03_convolution_properties, "感受野".
 
     Examples
     --------

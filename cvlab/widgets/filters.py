@@ -21,6 +21,8 @@ def output_size_explorer():
     first and last kernel positions. The right panel is the O × O output on
     the same scale.
 
+    Taught in: 02_filtering, "输出尺寸".
+
     Examples
     --------
     >>> from cvlab.widgets.testing import controls_of
@@ -100,6 +102,8 @@ def gaussian_explorer(image=None):
     the mass the truncation keeps), the 2-D kernel on a fixed ±12 grid, the
     blurred image and the removed detail f − G_σ ⊗ f. ``image`` is a grey
     image on the 0–255 scale; the default is a 200 × 200 crop of ``camera``.
+
+    Taught in: 02_filtering, "高斯滤波器".
 
     Examples
     --------

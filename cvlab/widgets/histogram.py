@@ -24,6 +24,8 @@ def pixel_window_explorer(image=None, window=8):
     window : int
         Side of the box, 1 to 16 and at most the image's side (each value is printed).
 
+    Taught in: 01_histograms, "像素矩阵".
+
     Examples
     --------
     >>> from cvlab.widgets.testing import controls_of

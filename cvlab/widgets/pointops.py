@@ -20,6 +20,8 @@ def _grey_levels(image):
 def point_ops_explorer(image=None):
     """Brightness, contrast and gamma sliders with the live histogram.
 
+    Taught in: 01_histograms, "点操作".
+
     Examples
     --------
     >>> from cvlab.widgets.testing import controls_of
@@ -57,6 +59,8 @@ def point_ops_explorer(image=None):
 
 def shift_explorer(image=None):
     """Shift and flip sliders: coordinate operations move pixels, not levels.
+
+    Taught in: 01_histograms, "坐标操作".
 
     Examples
     --------
