@@ -958,12 +958,13 @@ _MEDIAN_BLOCK = 2**22
 MAX_MEDIAN_WORK = 3 * 10**8
 
 
-def _window_sums(mask, size):
-    """Σ of ``mask`` over every size × size window (integral image); shape shrinks by size − 1."""
-    total = np.zeros((mask.shape[0] + 1, mask.shape[1] + 1), dtype=np.int32)
-    np.cumsum(mask, axis=0, dtype=np.int32, out=total[1:, 1:])
+def _box_sums(values, shape, dtype):
+    """Σ of ``values`` over every window of ``shape`` (valid positions), read off an integral image."""
+    h, w = shape
+    total = np.zeros((values.shape[0] + 1, values.shape[1] + 1), dtype=dtype)
+    np.cumsum(values, axis=0, dtype=dtype, out=total[1:, 1:])
     np.cumsum(total[1:, 1:], axis=1, out=total[1:, 1:])
-    return total[size:, size:] - total[:-size, size:] - total[size:, :-size] + total[:-size, :-size]
+    return total[h:, w:] - total[:-h, w:] - total[h:, :-w] + total[:-h, :-w]
 
 
 def _median_by_counting(ranks, levels, size):
@@ -972,7 +973,7 @@ def _median_by_counting(ranks, levels, size):
     at_or_below = np.zeros((ranks.shape[0] - size + 1, ranks.shape[1] - size + 1), dtype=np.int32)
     median = np.zeros(at_or_below.shape, dtype=np.int64)
     for v in range(levels - 1):
-        at_or_below += _window_sums(ranks == v, size)
+        at_or_below += _box_sums(ranks == v, (size, size), np.int32)
         median += at_or_below < half
     return median
 
@@ -1190,17 +1191,6 @@ def psnr(a, b, peak=None):
 # ---------------------------------------------------------------- template matching
 
 
-def _window_moments(pixels, shape):
-    """Σf and Σf² over every window of ``shape`` (valid positions), from integral images."""
-    h, w = shape
-    sums = []
-    for power in (pixels, pixels * pixels):
-        total = np.zeros((pixels.shape[0] + 1, pixels.shape[1] + 1))
-        total[1:, 1:] = power.cumsum(axis=0).cumsum(axis=1)
-        sums.append(total[h:, w:] - total[:-h, w:] - total[h:, :-w] + total[:-h, :-w])
-    return sums
-
-
 def _match(pixels, template, method):
     valid = (0, 0)
     out_shape = _out_shape(pixels, template.shape, valid, 1)
@@ -1211,7 +1201,8 @@ def _match(pixels, template, method):
     if method == "zero_mean":
         return scores
     # Lewis (1995): Σ(f − f̄)² over a window is Σf² − (Σf)²/n, both read off integral images.
-    window_sum, window_square = _window_moments(pixels, template.shape)
+    window_sum = _box_sums(pixels, template.shape, np.float64)
+    window_square = _box_sums(pixels * pixels, template.shape, np.float64)
     variance_sum = np.maximum(window_square - window_sum**2 / template.size, 0.0)
     denominator = np.sqrt(variance_sum * np.sum(centred**2))
     flat = denominator <= 1e-9 * max(1.0, np.sqrt(np.sum(centred**2)) * np.abs(pixels).max())
