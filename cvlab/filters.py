@@ -1203,10 +1203,11 @@ def _match(pixels, template, method):
     # Lewis (1995): Σ(f − f̄)² over a window is Σf² − (Σf)²/n, both read off integral images.
     window_sum = _box_sums(pixels, template.shape, np.float64)
     window_square = _box_sums(pixels * pixels, template.shape, np.float64)
-    variance_sum = np.maximum(window_square - window_sum**2 / template.size, 0.0)
-    denominator = np.sqrt(variance_sum * np.sum(centred**2))
-    flat = denominator <= 1e-9 * max(1.0, np.sqrt(np.sum(centred**2)) * np.abs(pixels).max())
-    return np.where(flat, 0.0, scores / np.where(flat, 1.0, denominator))
+    variance_sum = window_square - window_sum**2 / template.size
+    # The running sums carry rounding of about eps times the whole image's Σf²: below that a window is flat.
+    flat = variance_sum <= 1e-13 * pixels.size * np.abs(pixels).max() ** 2
+    denominator = np.sqrt(np.where(flat, 1.0, variance_sum) * np.sum(centred**2))
+    return np.where(flat, 0.0, scores / denominator)
 
 
 def match_template(image, template, method="ncc"):

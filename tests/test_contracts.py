@@ -36,6 +36,7 @@ _weights = Path(pixelcnn.__file__).parent / "weights" / "gated.npz"
 EXAMPLES = {
     "cvlab.data.load_image": dict(name="camera"),
     "cvlab.data.faces": dict(),
+    "cvlab.data.clutter_windows": dict(),
     "cvlab.data.digits": dict(),
     "cvlab.histogram.histogram": dict(image=_cat, bins=16),
     "cvlab.histogram.cdf": dict(hist=np.arange(5), normalized=True),

@@ -694,6 +694,11 @@ def test_match_template_flat_windows_score_zero_and_bad_inputs():
     image[6:, 6:] = RNG.random((4, 4))
     template = RNG.random((3, 3))
     assert match_template(image, template)[0, 0] == 0.0
+    # A large dark field next to bright structure: rounding in the running sums must not blow up flat windows.
+    scene = np.zeros((300, 300))
+    scene[200:, 200:] = 1000 * RNG.random((100, 100))
+    scores = match_template(scene, RNG.random((15, 15)))
+    assert np.all(np.abs(scores) <= 1 + 1e-9) and np.all(scores[:150, :150] == 0.0)
     with pytest.raises(ValueError, match="template must not be constant"):
         match_template(image, np.ones((3, 3)), "ncc")
     with pytest.raises(ValueError, match="template of shape"):
