@@ -12,9 +12,10 @@ listed in ``__all__``.
 
 from .convolution import receptive_field_explorer, shift_invariance_explorer
 from .features import harris_explorer, rotation_explorer, ssd_surface_explorer
-from .filtering import gaussian_explorer, output_size_explorer
-from .histograms import pixel_window_explorer, point_ops_explorer, shift_explorer
+from .filters import gaussian_explorer, output_size_explorer
+from .histogram import pixel_window_explorer
 from .pixelcnn import dependency_explorer
+from .pointops import point_ops_explorer, shift_explorer
 
 __all__ = [
     "pixel_window_explorer",
