@@ -117,10 +117,3 @@ def test_every_public_function_and_class_has_a_doctest_example(module_name):
                and ">>>" not in (inspect.getdoc(getattr(module, name)) or "")]
     assert not missing, f"{module_name}: add a doctest example to {missing}"
 
-
-@pytest.mark.parametrize("path", sorted((ROOT / "cvlab" / "widgets").glob("*.py")), ids=lambda path: path.name)
-def test_widget_modules_import_only_numpy_matplotlib_ipywidgets_and_cvlab(path):
-    # Explorers read controls, call cvlab and set artists: the maths lives in the algorithm modules.
-    allowed = {"numpy", "matplotlib", "ipywidgets", "io", "functools"}
-    assert _imported_top_level(path) <= allowed, path
-    assert "scipy" not in path.read_text() and "import math" not in path.read_text(), path
