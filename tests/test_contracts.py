@@ -118,6 +118,8 @@ EXAMPLES = {
     "cvlab.edges.smooth": dict(image=_camera, sigma=1.5),
     "cvlab.edges.gradient": dict(image=_camera, operator="prewitt", sigma=1.0),
     "cvlab.edges.magnitude_orientation": dict(gy=_camera[::-1].astype(float), gx=_camera.astype(float)),
+    "cvlab.edges.orientation_histogram": dict(magnitude=_camera.astype(float), orientation=_camera / 100.0 - 1.2,
+                                              bins=18),
     "cvlab.edges.gaussian_derivative_kernels": dict(sigma=1.5),
     "cvlab.edges.laplacian_of_gaussian": dict(image=_camera, sigma=2.0),
     "cvlab.edges.difference_of_gaussians": dict(image=_camera, sigma=1.0, ratio=1.6),

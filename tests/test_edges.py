@@ -119,6 +119,15 @@ def test_magnitude_and_orientation():
     np.testing.assert_array_equal(orientation, np.arctan2(gy, gx))
 
 
+def test_orientation_histogram_matches_numpy():
+    magnitude, orientation = edges.magnitude_orientation(*edges.gradient(CAMERA, "sobel", 1.0))
+    weights, boundaries = edges.orientation_histogram(magnitude, orientation, bins=36)
+    expected, numpy_edges = np.histogram(orientation, bins=36, range=(-np.pi, np.pi), weights=magnitude)
+    np.testing.assert_allclose(boundaries, numpy_edges)
+    np.testing.assert_allclose(weights, expected, rtol=1e-9)
+    assert edges.orientation_histogram([[2.0]], [[np.pi]], bins=4)[0].tolist() == [2.0, 0.0, 0.0, 0.0]  # π is −π
+
+
 @pytest.mark.parametrize("degrees", [0, 17, 45, 90, 135, 200, 300])
 def test_scharr_reads_the_orientation_of_a_rotated_edge(degrees):
     angle = math.radians(degrees)
