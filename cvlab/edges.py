@@ -844,7 +844,8 @@ def canny(image, sigma=1.0, low_threshold=None, high_threshold=None, use_quantil
     [0, 1] units where this stays in the image's levels. Magnitudes below
     :data:`ROUNDING` × max |f| count as 0: a flat image smooths to a constant
     only up to rounding, and with quantile thresholds that noise would
-    otherwise become edges (scikit-image has a similar floor, 10⁻¹⁴).
+    otherwise become edges (scikit-image has a similar floor, 10⁻¹⁴, when
+    its low threshold is 0).
 
     References
     ----------

@@ -16,6 +16,8 @@ def _stacked_gradient(image):
 def check_sobel_gradient(student):
     """Check ``student(image)`` -> (gy, gx) against ``cvlab.edges.gradient(image, 'sobel')``.
 
+    Taught in: 04_edges, "exercises".
+
     Examples
     --------
     >>> from cvlab.edges import gradient
@@ -44,6 +46,8 @@ def _smooth_field(rng, shape, sigma):
 def check_non_max_suppression(student):
     """Check ``student(magnitude, orientation)`` against ``cvlab.edges.non_max_suppression``.
 
+    Taught in: 04_edges, "exercises".
+
     Examples
     --------
     >>> from cvlab.edges import non_max_suppression
@@ -68,6 +72,8 @@ def check_non_max_suppression(student):
 
 def check_hysteresis(student):
     """Check ``student(magnitude, low, high)`` -> bool edges against ``cvlab.edges.hysteresis``.
+
+    Taught in: 04_edges, "exercises".
 
     Examples
     --------

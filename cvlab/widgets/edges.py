@@ -37,6 +37,8 @@ def canny_explorer():
     the pixels' gradient magnitudes. A low threshold above the high one is
     swapped.
 
+    Taught in: 04_edges, "Canny, stage by stage".
+
     Examples
     --------
     >>> from cvlab.widgets.testing import controls_of
@@ -74,6 +76,8 @@ def canny_stages_explorer():
     of the smoothed image): in the fourth panel yellow pixels are strong
     (≥ high) and orange ones weak (≥ low) on black; the last panel keeps the
     weak pixels that are 8-connected to a strong one.
+
+    Taught in: 04_edges, "Canny, stage by stage".
 
     Examples
     --------
