@@ -108,9 +108,20 @@ def _pair(a, b, name_a, name_b):
     """Two 2-D float64 arrays of one shape, e.g. (gy, gx) or (magnitude, orientation)."""
     a = as_array(a, name_a, ndim=2).astype(np.float64, copy=False)
     b = as_array(b, name_b, ndim=2).astype(np.float64, copy=False)
-    if a.shape != b.shape:
-        raise ValueError(f"{name_b} must have the shape of {name_a} {a.shape}; got {b.shape}")
-    return a, b
+    return a, _same_shape(b, name_b, a, name_a)
+
+
+def _nonnegative(array, name):
+    """``array`` itself, after checking that no entry is negative (magnitudes, distances)."""
+    if array.min() < 0:
+        raise ValueError(f"{name} must be >= 0 everywhere")
+    return array
+
+
+def _same_shape(array, name, reference, reference_name):
+    if array.shape != reference.shape:
+        raise ValueError(f"{name} must have the shape of {reference_name} {reference.shape}; got {array.shape}")
+    return array
 
 
 def _edge_map(value, name):
@@ -401,8 +412,7 @@ def orientation_histogram(magnitude, orientation, bins=36):
     (array([3., 0., 3., 0.]), array([-180.,  -90.,    0.,   90.,  180.]))
     """
     magnitude, orientation = _pair(magnitude, orientation, "magnitude", "orientation")
-    if magnitude.min() < 0:
-        raise ValueError("magnitude must be >= 0 everywhere")
+    _nonnegative(magnitude, "magnitude")
     bins = as_int(bins, "bins", minimum=1, maximum=MAX_BINS)
     boundaries = np.linspace(-np.pi, np.pi, bins + 1)
     index = np.floor((orientation.ravel() + np.pi) / (2 * np.pi) * bins).astype(np.int64) % bins
@@ -703,8 +713,7 @@ def non_max_suppression(magnitude, orientation):
     array([0., 0., 3., 0., 0.])
     """
     magnitude, orientation = _pair(magnitude, orientation, "magnitude", "orientation")
-    if magnitude.min() < 0:
-        raise ValueError("magnitude must be >= 0 everywhere")
+    _nonnegative(magnitude, "magnitude")
     index = _candidates(magnitude, 0.0)
     thin = np.zeros(magnitude.shape)
     kept = index[_local_maxima(magnitude, index, orientation.ravel()[index])]
@@ -757,9 +766,7 @@ def hysteresis(magnitude, low, high):
     >>> hysteresis(thin, low=1, high=4).astype(int)   # the weak run on the right touches no strong pixel
     array([[0, 1, 1, 1, 0, 0, 0]])
     """
-    magnitude = as_array(magnitude, "magnitude", ndim=2).astype(np.float64, copy=False)
-    if magnitude.min() < 0:
-        raise ValueError("magnitude must be >= 0 everywhere")
+    magnitude = _nonnegative(as_array(magnitude, "magnitude", ndim=2).astype(np.float64, copy=False), "magnitude")
     low = as_real(low, "low", minimum=0)
     high = as_real(high, "high", minimum=0)
     if high < low:
@@ -947,9 +954,7 @@ def edge_scores(predicted, truth, tolerance=1.5):
     (0.0, 0.0, 0.0)
     """
     predicted = _edge_map(predicted, "predicted")
-    truth = _edge_map(truth, "truth")
-    if truth.shape != predicted.shape:
-        raise ValueError(f"truth must have the shape of predicted {predicted.shape}; got {truth.shape}")
+    truth = _same_shape(_edge_map(truth, "truth"), "truth", predicted, "predicted")
     tolerance = as_real(tolerance, "tolerance", minimum=0, maximum=MAX_TOLERANCE)
     precision = float(np.mean(_distance_to(truth)[predicted] <= tolerance)) if predicted.any() else 1.0
     recall = float(np.mean(_distance_to(predicted)[truth] <= tolerance)) if truth.any() else 1.0
@@ -998,10 +1003,7 @@ def localization_error(predicted, distance, tolerance=3.0):
     """
     predicted = _edge_map(predicted, "predicted")
     distance = as_array(distance, "distance", ndim=2).astype(np.float64, copy=False)
-    if distance.shape != predicted.shape:
-        raise ValueError(f"distance must have the shape of predicted {predicted.shape}; got {distance.shape}")
-    if distance.min() < 0:
-        raise ValueError("distance must be >= 0 everywhere")
+    distance = _nonnegative(_same_shape(distance, "distance", predicted, "predicted"), "distance")
     tolerance = as_real(tolerance, "tolerance", minimum=0, maximum=MAX_TOLERANCE)
     found = distance[predicted]
     near = found[found <= tolerance]
