@@ -23,7 +23,7 @@ from cvlab import data, features, pixelcnn
 from cvlab.pixelcnn.checksums import CHECKSUMS
 
 MODULES = ["cvlab.data", "cvlab.histogram", "cvlab.pointops", "cvlab.filters", "cvlab.convolution", "cvlab.features",
-           "cvlab.nn", "cvlab.pixelcnn"]
+           "cvlab.nn", "cvlab.pixelcnn", "cvlab.edges"]
 
 _camera = data.load_image("camera")[200:264, 200:264]
 _cat = data.load_image("chelsea")[100:140, 200:240]
@@ -125,6 +125,24 @@ EXAMPLES = {
     "cvlab.pixelcnn.save_model": dict(model=_model, path=Path(tempfile.gettempdir()) / "cvlab-contract-model.npz"),
     "cvlab.pixelcnn.load_model": dict(path=_weights, sha256=CHECKSUMS["gated.npz"]),
     "cvlab.pixelcnn.load_pretrained": dict(name="gated"),
+    "cvlab.edges.derivative_kernels": dict(name="scharr"),
+    "cvlab.edges.smooth": dict(image=_camera, sigma=1.5),
+    "cvlab.edges.gradient": dict(image=_camera, operator="prewitt", sigma=1.0),
+    "cvlab.edges.magnitude_orientation": dict(gy=_camera[::-1].astype(float), gx=_camera.astype(float)),
+    "cvlab.edges.orientation_histogram": dict(magnitude=_camera.astype(float), orientation=_camera / 100.0 - 1.2,
+                                              bins=18),
+    "cvlab.edges.gaussian_derivative_kernels": dict(sigma=1.5),
+    "cvlab.edges.laplacian_of_gaussian": dict(image=_camera, sigma=2.0),
+    "cvlab.edges.difference_of_gaussians": dict(image=_camera, sigma=1.0, ratio=1.6),
+    "cvlab.edges.zero_crossings": dict(response=_camera - 128.0, threshold=5.0),
+    "cvlab.edges.non_max_suppression": dict(magnitude=_camera.astype(float), orientation=_camera / 40.0),
+    "cvlab.edges.hysteresis": dict(magnitude=_camera.astype(float), low=50.0, high=150.0),
+    "cvlab.edges.canny": dict(image=_camera, sigma=1.5, low_threshold=0.5, high_threshold=0.8, use_quantiles=True,
+                              operator="sobel"),
+    "cvlab.edges.edge_scores": dict(predicted=_camera > 100, truth=_camera > 120, tolerance=1.5),
+    "cvlab.edges.localization_error": dict(predicted=_camera > 100, distance=_camera / 10.0, tolerance=3.0),
+    "cvlab.edges.rotated_edge": dict(angle=0.5, size=21, width=1.0),
+    "cvlab.edges.shapes_scene": dict(width=0.5),
 }
 
 #: Parameters that legitimately accept what a generated case would feed them.
@@ -138,6 +156,9 @@ ACCEPTS = {
     ("cvlab.pixelcnn.dependency_category", "dependency"): {"bool"},
     **{("cvlab.pixelcnn.discretized_logistic_mixture_log_prob", name): {"extra-dims"}  # broadcasts
        for name in ("x", "logit_weights", "means", "log_scales")},
+    ("cvlab.edges.edge_scores", "predicted"): {"bool"},  # edge maps are boolean
+    ("cvlab.edges.edge_scores", "truth"): {"bool"},
+    ("cvlab.edges.localization_error", "predicted"): {"bool"},
 }
 
 

@@ -11,6 +11,7 @@ listed in ``__all__``.
 """
 
 from .convolution import receptive_field_explorer, shift_invariance_explorer
+from .edges import canny_explorer, canny_stages_explorer
 from .features import harris_explorer, rotation_explorer, ssd_surface_explorer
 from .filters import gaussian_explorer, output_size_explorer
 from .histogram import pixel_window_explorer
@@ -25,6 +26,8 @@ __all__ = [
     "gaussian_explorer",
     "shift_invariance_explorer",
     "receptive_field_explorer",
+    "canny_explorer",
+    "canny_stages_explorer",
     "dependency_explorer",
     "ssd_surface_explorer",
     "harris_explorer",
