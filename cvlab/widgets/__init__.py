@@ -11,7 +11,7 @@ listed in ``__all__``.
 """
 
 from .convolution import receptive_field_explorer, shift_invariance_explorer
-from .features import harris_explorer, rotation_explorer, ssd_surface_explorer
+from .features import harris_explorer, homography_explorer, rotation_explorer, ssd_surface_explorer
 from .filtering import gaussian_explorer, output_size_explorer
 from .histograms import pixel_window_explorer, point_ops_explorer, shift_explorer
 from .pixelcnn import dependency_explorer
@@ -28,4 +28,5 @@ __all__ = [
     "ssd_surface_explorer",
     "harris_explorer",
     "rotation_explorer",
+    "homography_explorer",
 ]
