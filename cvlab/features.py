@@ -59,6 +59,7 @@ __all__ = [
     "estimate_affine",
     "estimate_homography",
     "ransac",
+    "ransac_trials",
     "residuals",
     "frame_error",
     "warp",
@@ -66,6 +67,7 @@ __all__ = [
     "mosaic",
     "rotate",
     "rotation_homography",
+    "shear_wave",
     "repeatability",
     "transform_points",
     "response_ratio",
@@ -1237,8 +1239,54 @@ def _ransac(s, d, threshold, iterations, generator, model, confidence):
     return _refit(s, d, best, threshold, model)
 
 
+def ransac_trials(inlier_share, sample_size, confidence=0.99):
+    """Samples RANSAC needs: N = log(1 − p) / log(1 − wˢ).
+
+    A sample of s pairs drawn from matches with inlier share w is all
+    inliers (clean) with probability wˢ; N independent samples contain no
+    clean one with probability (1 − wˢ)ᴺ, which falls to 1 − p at this N.
+
+    Taught in: 05_corners, "Extract, Match, Align".
+
+    Parameters
+    ----------
+    inlier_share : float
+        w in [0, 1].
+    sample_size : int
+        s >= 1: 3 for an affine transform, 4 for a homography.
+    confidence : float
+        p in (0, 1).
+
+    Returns
+    -------
+    float
+        N, not rounded; 0 when w = 1, inf when w = 0.
+
+    See Also
+    --------
+    ransac : stops after this many samples, computed from the best w so far.
+
+    References
+    ----------
+    .. [1] M. A. Fischler and R. C. Bolles, "Random sample consensus: a paradigm for model fitting with
+       applications to image analysis and automated cartography," Communications of the ACM, 24(6), 1981.
+
+    Examples
+    --------
+    >>> round(ransac_trials(0.5, 4), 1)                  # half the matches wrong, a homography
+    71.4
+    >>> round(ransac_trials(0.5, 3), 1), round(ransac_trials(0.9, 4), 1)
+    (34.5, 4.3)
+    """
+    share = as_real(inlier_share, "inlier_share", minimum=0, maximum=1)
+    size = as_int(sample_size, "sample_size", minimum=1)
+    confidence = as_real(confidence, "confidence", minimum=0, maximum=1, strict=True)
+    if confidence == 1:
+        raise ValueError("confidence must be < 1: certainty would need every possible sample")
+    return float(_samples_needed(share, size, confidence))
+
+
 def _samples_needed(share, size, confidence):
-    """N = log(1 − p) / log(1 − wˢ): samples after which one was clean with probability p."""
     clean = share ** size
     if clean >= 1:
         return 0
@@ -1601,10 +1649,11 @@ def _mosaic(views, inverses, shape, blend, fill):
             border = np.minimum(np.minimum(r + 1, c + 1), np.minimum(rows - r, cols - c))
         else:
             border = np.ones((rows, cols))
-        w = _warp(border, inverse, shape, 0.0, 1)
-        g = _warp(view, inverse, shape, 0.0, 1)
-        total += (w[..., None] * g) if g.ndim == 3 else w * g
-        weight += w
+        # Warp w·f and w, not f and w: at a view's rim bilinear weights mix in the outside, and this way
+        # they cancel in the ratio instead of darkening the seam (premultiplied alpha).
+        weighted = view * (border[..., None] if view.ndim == 3 else border)
+        total += _warp(weighted, inverse, shape, 0.0, 1)
+        weight += _warp(border, inverse, shape, 0.0, 1)
     covered = weight > 1e-12
     safe = np.where(covered, weight, 1.0)
     out = total / (safe[..., None] if total.ndim == 3 else safe)
@@ -1747,6 +1796,54 @@ def _as_pair(value, name):
     if not isinstance(value, (tuple, list, np.ndarray)) or len(value) != 2:
         raise TypeError(f"{name} must be a (row, col) pair; got {value!r}")
     return np.array([as_real(v, name) for v in value])
+
+
+def shear_wave(image, amplitude, wavelength):
+    """A smooth non-rigid deformation: row r slides sideways by s(r) = a·sin(2πr / λ).
+
+    g(r, c) = f(r, c − s(r)) (cubic interpolation, the edge pixel repeated),
+    so the point (r, c) of f lands at (r, c + s(r)) in g. No single affine
+    map or homography describes it, but near any point it is close to a
+    translation by s(r) plus a shear of slope s'(r) = (2πa / λ)·cos(2πr / λ),
+    which is what local features cope with.
+
+    Taught in: 05_corners, "Global versus Local Features".
+
+    Parameters
+    ----------
+    image : array_like
+        Grey image (H, W).
+    amplitude : float
+        a, the largest sideways shift in pixels, |a| <= the image width.
+    wavelength : float
+        λ > 0, in rows.
+
+    Returns
+    -------
+    deformed : ndarray of float64, (H, W)
+    shift : ndarray of float64, (H,)
+        s(r) for every row.
+
+    See Also
+    --------
+    warp : the global (affine or projective) transforms.
+
+    Examples
+    --------
+    >>> f = np.tile(np.arange(8.0), (4, 1))
+    >>> g, s = shear_wave(f, 1.0, 4.0)                  # rows shift by 0, 1, 0, -1
+    >>> s.round(6) + 0.0
+    array([ 0.,  1.,  0., -1.])
+    >>> g[1].round(6) + 0.0                              # row 1 moved right by one pixel
+    array([0., 0., 1., 2., 3., 4., 5., 6.])
+    """
+    f = _grey(image)
+    amplitude = as_real(amplitude, "amplitude", minimum=-f.shape[1], maximum=f.shape[1])
+    wavelength = as_real(wavelength, "wavelength", minimum=0, strict=True)
+    shift = amplitude * np.sin(2 * np.pi * np.arange(f.shape[0]) / wavelength)
+    rows, cols = np.indices(f.shape, dtype=np.float64)
+    deformed = ndi.map_coordinates(f, [rows, cols - shift[:, None]], order=3, mode="nearest")
+    return deformed, shift
 
 
 # -------------------------------------------------------------- evaluation

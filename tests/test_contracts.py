@@ -89,6 +89,8 @@ EXAMPLES = {
     "cvlab.features.ransac": dict(src=_points, dst=_points * 1.1 + 2.0, threshold=1.0, iterations=10, rng=0,
                                   model="affine", confidence=0.99),
     "cvlab.features.harris_zero_slope": dict(k=0.05),
+    "cvlab.features.ransac_trials": dict(inlier_share=0.5, sample_size=4, confidence=0.99),
+    "cvlab.features.shear_wave": dict(image=_camera, amplitude=3.0, wavelength=20.0),
     "cvlab.features.classify_eigenvalues": dict(lambda1=np.array([0.5, 80.0, 90.0]), lambda2=np.array([0.1, 1.0, 60.0]),
                                                 flat_level=10.0, k=0.05),
     "cvlab.features.find_matches": dict(image_a=_camera, image_b=_camera[:, 4:].copy(), sigma=1.5, num_peaks=40,

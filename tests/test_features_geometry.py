@@ -169,6 +169,25 @@ def test_adaptive_stopping_draws_about_the_predicted_number_of_samples(monkeypat
     assert sum(drawn) <= 2 * 256  # one or two batches, not the ceiling
 
 
+@pytest.mark.parametrize("share, size", [(0.5, 4), (0.8, 3), (0.3, 4)])
+def test_ransac_trials_is_where_a_clean_sample_becomes_likely(share, size):
+    trials = F.ransac_trials(share, size, 0.99)
+    # Monte Carlo: with that many samples, about 99 % of runs draw at least one clean sample
+    rng = np.random.default_rng(0)
+    clean = rng.random((4000, int(np.ceil(trials)), size)) < share
+    assert np.mean(clean.all(axis=2).any(axis=1)) == pytest.approx(0.99, abs=0.01)
+    assert F.ransac_trials(1.0, 4) == 0.0 and F.ransac_trials(0.0, 4) == np.inf
+
+
+def test_shear_wave_moves_each_row_by_its_shift():
+    camera = data.load_image("camera").astype(np.float64)
+    bent, shift = F.shear_wave(camera, 6.0, 128.0)
+    assert np.abs(shift).max() == pytest.approx(6.0, abs=0.01)
+    row = 32  # s = 6 exactly: an integer move
+    assert shift[row] == pytest.approx(6.0)
+    np.testing.assert_allclose(bent[row, 6:], camera[row, :-6], atol=1e-6)
+
+
 def test_ransac_gives_up_with_a_named_error_when_no_model_gathers_support(monkeypatch):
     monkeypatch.setattr(F, "MAX_RANSAC_WORK", 10**6)
     rng = np.random.default_rng(2)
@@ -270,6 +289,16 @@ def test_mosaic_feathering_follows_the_distance_to_each_border():
         wa, wb = min(3, c + 1, 9 - c), min(3, c - 3, 13 - c)
         assert row[c] == pytest.approx(90.0 * wb / (wa + wb))
     assert row[0] == 0.0 and row[12] == 90.0
+
+
+@pytest.mark.parametrize("blend", ["feather", "average"])
+def test_mosaic_does_not_darken_the_rim_of_a_view_moved_by_a_fraction_of_a_pixel(blend):
+    flat = np.full((20, 30), 100.0)
+    moved = np.array([[1.0, 0.0, 2.5], [0.0, 1.0, 3.5], [0.0, 0.0, 1.0]])
+    out = F.mosaic([flat], [moved], (26, 36), blend=blend, fill=-1.0)
+    covered = out != -1.0
+    assert covered.sum() > 20 * 30 - 60
+    np.testing.assert_allclose(out[covered], 100.0, rtol=1e-12)
 
 
 def test_mosaic_handles_rgb_and_fills_the_empty_canvas():
