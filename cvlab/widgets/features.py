@@ -36,6 +36,8 @@ def ssd_surface_explorer(window=15, max_shift=10):
     The λ₁–λ₂ panel draws the line R = 0 from ``features.harris_zero_slope``
     and names the region with ``features.classify_eigenvalues`` (k = 0.05).
 
+    Taught in: 05_corners, "Error Surface".
+
     Parameters
     ----------
     window : int
@@ -110,6 +112,8 @@ def harris_explorer():
     The structure tensors of both images are cached per σ (at most 8 values),
     so k and the threshold only recombine them with ``features.harris_from_tensor``.
 
+    Taught in: 05_corners, "Integration Scale and k".
+
     Examples
     --------
     >>> from cvlab.widgets.testing import controls_of
@@ -148,6 +152,8 @@ def harris_explorer():
 
 def rotation_explorer(size=256, angles=tuple(range(0, 91, 5))):
     """Rotate the photo, detect again and map the first corners through the known rotation.
+
+    Taught in: 05_corners, "Rotation".
 
     Parameters
     ----------
@@ -228,6 +234,8 @@ def homography_explorer(focal=400.0, view_shape=(240, 280)):
     chapter's pipeline (``features.find_matches``, then ``features.ransac``
     with a homography and with an affine model) and shows how far each
     recovered map is from the truth over the frame (``features.frame_error``).
+
+    Taught in: 05_corners, "Affine versus Homography".
 
     Parameters
     ----------
