@@ -87,6 +87,8 @@ MAX_WINDOW = 101
 MAX_SHIFT = 50
 #: Largest number of descriptor pairs len(desc1) · len(desc2) that :func:`match` compares.
 MAX_MATCH_PAIRS = 10**8
+#: Most corners per image in :func:`find_matches`: 3000 descriptors of 65² values, 9·10⁶ pairs.
+MAX_PEAKS = 3000
 #: Largest number of correspondences for the fits and RANSAC (the DLT matrix is 3N x 9).
 MAX_POINTS = 10**6
 #: Largest ``iterations`` of :func:`ransac`; samples are drawn in batches, so memory does not grow with it.
@@ -886,7 +888,7 @@ def find_matches(image_a, image_b, sigma=1.5, num_peaks=300, min_distance=5, pat
     sigma : float
         Integration scale of Harris, 0 < σ <= MAX_SIGMA.
     num_peaks : int
-        Corners kept per image, >= 2 (the ratio test needs two candidates).
+        Corners kept per image, 2 <= num_peaks <= MAX_PEAKS (3000).
     min_distance : int
         Non-maximum suppression radius, >= 1.
     patch_size : int
@@ -921,7 +923,7 @@ def find_matches(image_a, image_b, sigma=1.5, num_peaks=300, min_distance=5, pat
     """
     a, b = _grey(image_a, "image_a"), _grey(image_b, "image_b")
     sigma = _sigma(sigma)
-    num_peaks = as_int(num_peaks, "num_peaks", minimum=2)
+    num_peaks = as_int(num_peaks, "num_peaks", minimum=2, maximum=MAX_PEAKS)
     d = as_int(min_distance, "min_distance", minimum=1)
     size = as_odd(patch_size, "patch_size", minimum=3, maximum=MAX_PATCH_SIZE)
     ratio = as_real(ratio, "ratio", minimum=0, maximum=1, strict=True)

@@ -95,6 +95,13 @@ CASES = {
         rng = np.random.default_rng(0)
         print(F.match(rng.normal(size=(10**4, 16)), rng.normal(size=(10**4, 16))).shape[1] == 2)
     """,
+    "find_matches_most_peaks_largest_patches": """
+        rng = np.random.default_rng(0)
+        noise = rng.uniform(0, 255, (512, 512))
+        src, dst = F.find_matches(noise, noise[::-1].copy(), sigma=0.5, num_peaks=F.MAX_PEAKS, min_distance=1,
+                                  patch_size=F.MAX_PATCH_SIZE)
+        print(src.shape == dst.shape)
+    """,
     "warp_largest_projective_output": """
         image = np.ones((100, 100, 3))
         H = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [1e-4, 0.0, 1.0]])
@@ -157,6 +164,7 @@ def test_response_ratio_reads_the_responses_at_the_given_pixels():
      "src must hold at most MAX_POINTS"),
     (lambda: F.find_matches(np.zeros((20, 20)), np.zeros((20, 20)), patch_size=99), "patch_size must be <= 65"),
     (lambda: F.find_matches(np.zeros((20, 20)), np.zeros((20, 20)), sigma=100), "sigma must be <= 64"),
+    (lambda: F.find_matches(np.zeros((20, 20)), np.zeros((20, 20)), num_peaks=10**6), "num_peaks must be <= 3000"),
 ])
 def test_size_like_arguments_past_their_ceiling_raise_a_named_error(call, text):
     with pytest.raises(ValueError, match=text):
