@@ -4,6 +4,7 @@ from functools import lru_cache
 
 import numpy as np
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from .. import data, features
 from .._checks import as_int, as_odd, as_real
@@ -63,14 +64,16 @@ def ssd_surface_explorer(window=15, max_shift=10):
     lam1, lam2 = features.eigen_map(image, window / 6.0)
     top = max(float(lam1.max()), 1.0)
     slope = features.harris_zero_slope(HARRIS_K)
-    live = LiveFigure(1, 3, size=(10.0, 3.4))
+    live = LiveFigure(1, 3, size=(9.2, 3.1))
     ax_image, ax_surface, ax_plane = live.axes[0]
     ax_image.imshow(image, cmap="gray", vmin=0, vmax=255, interpolation="nearest")
     box = ax_image.add_patch(Rectangle((0, 0), window, window, fill=False, edgecolor="red", linewidth=2))
     first = features.ssd_surface(image, (reach, reach), window, max_shift)
     extent = (-max_shift - 0.5, max_shift + 0.5, max_shift + 0.5, -max_shift - 0.5)
     surface = ax_surface.imshow(first, cmap="viridis", extent=extent, interpolation="nearest")
-    live.figure.colorbar(surface, ax=ax_surface, fraction=0.046, pad=0.04, label="E(u, v)")
+    bar = live.figure.colorbar(surface, ax=ax_surface, fraction=0.046, pad=0.04)
+    bar.locator = MaxNLocator(nbins=2)  # few tick labels: each one costs a redraw
+    bar.formatter.set_powerlimits((0, 0))
     ax_surface.set_xticks([-max_shift, 0, max_shift]), ax_surface.set_yticks([-max_shift, 0, max_shift])
     ax_surface.set_xlabel("u (columns)")
     ax_surface.set_ylabel("v (rows)")
@@ -101,7 +104,7 @@ def ssd_surface_explorer(window=15, max_shift=10):
         kind = features.EIGEN_CLASSES[features.classify_eigenvalues(l1, l2, 0.05 * top, HARRIS_K)]
         ax_image.set_title(f"patch at (row {r}, col {c})")
         ax_surface.set_title(f"E(u, v), max {e.max():.3g}")
-        ax_plane.set_title(rf"$\lambda_1$={l1:.0f}, $\lambda_2$={l2:.0f}: {kind}")
+        ax_plane.set_title(f"\u03bb\u2081={l1:.0f}, \u03bb\u2082={l2:.0f}: {kind}")  # λ₁, λ₂ without a mathtext parse
 
     return explorer([row, col], live, update)
 
@@ -220,7 +223,7 @@ def rotation_explorer(size=256, angles=tuple(range(0, 91, 5))):
         mapped_dots.set_offsets(_xy(mapped))
         now.set_data([angle.value], [score])
         ax_b.set_title(rf"B: A turned by $\theta$ = {angle.value} deg")
-        ax_curve.set_title(f"repeatability {score:.2f}, median R_B / R_A {ratio:.2f}")
+        ax_curve.set_title(f"repeatability {score:.2f}, median $R_B / R_A$ {ratio:.2f}")
 
     return explorer([angle], live, update)
 
