@@ -222,8 +222,8 @@ def rotation_explorer(size=256, angles=tuple(range(0, 91, 5))):
         detected.set_offsets(_xy(points_b))
         mapped_dots.set_offsets(_xy(mapped))
         now.set_data([angle.value], [score])
-        ax_b.set_title(rf"B: A turned by $\theta$ = {angle.value} deg")
-        ax_curve.set_title(f"repeatability {score:.2f}, median $R_B / R_A$ {ratio:.2f}")
+        ax_b.set_title(f"B: A turned by \u03b8 = {angle.value} deg")  # θ without a mathtext parse per change
+        ax_curve.set_title(f"repeatability {score:.2f}, median R_B / R_A {ratio:.2f}")
 
     return explorer([angle], live, update)
 
@@ -289,12 +289,12 @@ def homography_explorer(focal=400.0, view_shape=(240, 280)):
 
     for value in yaws:  # measured up front, so moving the slider only redraws
         measure(value)
-    live = LiveFigure(1, 2, size=(8.6, 3.6))
+    live = LiveFigure(1, 2, size=(8.0, 3.3))
     ax_view, ax_gap = live.axes[0]
     shown = ax_view.imshow(view_a, cmap="gray", vmin=0, vmax=255, interpolation="nearest")
     dots = ax_view.scatter([], [], s=14, c="red", marker="+")
     gap = ax_gap.imshow(np.zeros(shape), cmap="magma", vmin=0, vmax=60, interpolation="nearest")
-    live.figure.colorbar(gap, ax=ax_gap, fraction=0.04, pad=0.03, label="|B - H(A)| (grey levels)")
+    live.figure.colorbar(gap, ax=ax_gap, fraction=0.04, pad=0.03, ticks=[0, 30, 60], label="grey levels")
     _no_ticks(ax_view, ax_gap)
     suptitle = live.figure.suptitle("yaw", fontsize="medium")
     yaw = slider("yaw (deg)", 12, yaws[0], yaws[-1], yaws[1] - yaws[0])
