@@ -11,7 +11,7 @@ import numpy as np
 
 from ._checks import as_choice
 
-__all__ = ["IMAGES", "CLUTTER", "load_image", "faces", "clutter_windows", "digits"]
+__all__ = ["IMAGES", "CLUTTER", "load_image", "motorcycle_disparity", "faces", "clutter_windows", "digits"]
 
 #: Image names accepted by :func:`load_image`, with what they show.
 IMAGES = {
@@ -59,6 +59,35 @@ def load_image(name):
     """
     as_choice(name, "name", IMAGES)
     return _cached_image(name).copy()
+
+
+@cache
+def _cached_disparity():
+    from skimage import data
+
+    _left, _right, disparity = data.stereo_motorcycle()
+    return np.where(np.isfinite(disparity), disparity, np.nan).astype(np.float64)
+
+
+def motorcycle_disparity():
+    """Ground-truth disparity d(r, c) of the motorcycle stereo pair (Middlebury 2014), in pixels.
+
+    The pair is rectified: the scene point at (r, c) in ``motorcycle_left``
+    appears at (r, c − d(r, c)) in ``motorcycle_right``. A larger d means a
+    nearer point (d = f·B / Z for focal length f, baseline B, depth Z).
+
+    Returns
+    -------
+    ndarray of float64, (500, 741)
+        NaN where the truth is unknown (occluded in the right view).
+
+    Examples
+    --------
+    >>> d = motorcycle_disparity()
+    >>> d.shape, bool(np.nanmin(d) > 0), round(float(np.isnan(d).mean()), 3)
+    ((500, 741), True, 0.073)
+    """
+    return _cached_disparity().copy()
 
 
 @cache

@@ -32,9 +32,11 @@ _batch = np.random.default_rng(0).normal(size=(2, 3, 9, 9))
 _digits = data.digits()[1][:8]
 _model = pixelcnn.PixelCNN(levels=17, channels=4, n_layers=2, rng=np.random.default_rng(0))
 _weights = Path(pixelcnn.__file__).parent / "weights" / "gated.npz"
+_homography = np.array([[1.0, 0.05, 2.0], [-0.03, 0.98, 3.0], [1e-4, -2e-4, 1.0]])
 
 EXAMPLES = {
     "cvlab.data.load_image": dict(name="camera"),
+    "cvlab.data.motorcycle_disparity": dict(),
     "cvlab.data.faces": dict(),
     "cvlab.data.clutter_windows": dict(),
     "cvlab.data.digits": dict(),
@@ -95,7 +97,23 @@ EXAMPLES = {
     "cvlab.features.describe": dict(image=_camera, points=_points, patch_size=7),
     "cvlab.features.match": dict(desc1=np.eye(4), desc2=np.eye(4)[::-1] * 0.9, ratio=0.8),
     "cvlab.features.estimate_affine": dict(src=_points, dst=_points * 1.1 + 2.0),
-    "cvlab.features.ransac": dict(src=_points, dst=_points * 1.1 + 2.0, threshold=1.0, iterations=10, rng=0),
+    "cvlab.features.ransac": dict(src=_points, dst=_points * 1.1 + 2.0, threshold=1.0, iterations=10, rng=0,
+                                  model="affine", confidence=0.99),
+    "cvlab.features.harris_zero_slope": dict(k=0.05),
+    "cvlab.features.ransac_trials": dict(inlier_share=0.5, sample_size=4, confidence=0.99),
+    "cvlab.features.shear_wave": dict(image=_camera, amplitude=3.0, wavelength=20.0),
+    "cvlab.features.classify_eigenvalues": dict(lambda1=np.array([0.5, 80.0, 90.0]), lambda2=np.array([0.1, 1.0, 60.0]),
+                                                flat_level=10.0, k=0.05),
+    "cvlab.features.find_matches": dict(image_a=_camera, image_b=_camera[:, 4:].copy(), sigma=1.5, num_peaks=40,
+                                        min_distance=3, patch_size=7, ratio=0.8),
+    "cvlab.features.estimate_homography": dict(src=_points, dst=features.transform_points(_homography, _points)),
+    "cvlab.features.residuals": dict(matrix=_homography, src=_points, dst=_points + 1.0),
+    "cvlab.features.frame_error": dict(matrix=_homography, reference=np.eye(3), shape=(20, 30)),
+    "cvlab.features.overlap_difference": dict(image_a=_camera, image_b=_camera[2:, 3:].copy(), matrix=_homography),
+    "cvlab.features.mosaic": dict(images=[_camera, _camera], matrices=[np.eye(3), _homography], output_shape=(70, 80),
+                                  blend="feather", fill=0.0),
+    "cvlab.features.rotation_homography": dict(focal=300.0, center=(31.5, 31.5), yaw=5.0, pitch=-3.0, roll=2.0,
+                                               center_out=(20.0, 25.0)),
     "cvlab.features.warp": dict(image=_camera, matrix=np.eye(3), output_shape=(20, 20), fill=0.0, order=1),
     "cvlab.features.rotate": dict(image=_camera, angle_deg=30.0, scale=1.0, order=3),
     "cvlab.features.repeatability": dict(points_a=_points, points_b=_points, matrix=np.eye(3), tol=1.5),

@@ -12,7 +12,7 @@ listed in ``__all__``.
 
 from .convolution import receptive_field_explorer, shift_invariance_explorer
 from .edges import canny_explorer, canny_stages_explorer
-from .features import harris_explorer, rotation_explorer, ssd_surface_explorer
+from .features import harris_explorer, homography_explorer, rotation_explorer, ssd_surface_explorer
 from .filters import gaussian_explorer, output_size_explorer
 from .histogram import pixel_window_explorer
 from .pixelcnn import dependency_explorer
@@ -32,4 +32,5 @@ __all__ = [
     "ssd_surface_explorer",
     "harris_explorer",
     "rotation_explorer",
+    "homography_explorer",
 ]
