@@ -39,6 +39,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from scipy import ndimage as ndi
 from scipy.spatial import cKDTree
 
+from . import edges
 from ._checks import as_array, as_choice, as_float_image, as_int, as_odd, as_real, as_rng
 
 __all__ = [
@@ -197,7 +198,8 @@ def gradients(image):
     Ix = f ⋆ (1/8)[[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]] (correlation) and Iy
     the same kernel transposed, so Ix ≈ ∂f/∂x (x = column, to the right) and
     Iy ≈ ∂f/∂y (y = row, downwards). Border pixels are replicated.
-    ``ndi.sobel`` omits the 1/8, so its values are 8x larger.
+    ``ndi.sobel`` omits the 1/8, so its values are 8x larger. This is
+    :func:`cvlab.edges.gradient` with the Sobel operator, which chapter 4 derives.
 
     Taught in: 05_corners, "Harris".
 
@@ -213,6 +215,7 @@ def gradients(image):
     See Also
     --------
     structure_tensor : the products of these gradients, averaged over a window.
+    cvlab.edges.gradient : the same with Central, Prewitt or Scharr kernels and optional smoothing.
 
     Examples
     --------
@@ -225,11 +228,7 @@ def gradients(image):
 
 
 def _gradients(f):
-    iy = ndi.sobel(f, axis=0, mode="nearest")
-    ix = ndi.sobel(f, axis=1, mode="nearest")
-    iy *= 0.125
-    ix *= 0.125
-    return iy, ix
+    return edges._gradient(f, "sobel")
 
 
 def structure_tensor(image, sigma=1.0):
