@@ -11,7 +11,8 @@ of every chapter:
   mistake (``WRONG`` below: one line of test data per chapter);
 * ``shortcut``: every solution replaced by exactly what its hidden tests compare
   against, which is cvlab itself (read from the source's test cells, so a new
-  chapter needs no data for it);
+  chapter needs no data for it); this student also empties one test cell and
+  deletes another, which autograding must put back;
 * ``unguarded``: the same shortcut with the guard switched off first, the control
   that shows the guard, and nothing else, takes the shortcut's points.
 
@@ -182,6 +183,10 @@ def _submission(student, chapter, release):
                 cell.source = cell.source.replace(line, mistake)
         else:
             cell.source = _shortcut(source, task)
+    if student == "shortcut":
+        first = _tasks(source)[0]
+        notebook.cells = [cell for cell in notebook.cells if _grading(cell).get("grade_id") != f"{first}_edges"]
+        next(cell for cell in notebook.cells if _grading(cell).get("grade_id") == f"{first}_visible").source = "pass"
     if student == "unguarded":
         notebook.cells.insert(0, nbformat.v4.new_code_cell(GUARD_OFF))
     return notebook
@@ -286,9 +291,9 @@ def test_student_version_reveals_no_solution_line_and_no_hidden_test(course, cha
     # A secret line that the source also shows outside every region (e.g. `with forbid(SHORTCUTS):`) reveals nothing.
     leaked = sorted((secret - public) & shown)
     assert not leaked, f"{chapter}: the student version shows {leaked}"
-    text = "\n".join(cell.source for cell in student.cells)
-    assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
-    assert text.count("raise NotImplementedError()") == len(_tasks(source))
+    code = "\n".join(cell.source for cell in student.cells if cell.cell_type == "code")
+    assert "BEGIN SOLUTION" not in code and "HIDDEN TESTS" not in code
+    assert code.count("raise NotImplementedError()") == len(_tasks(source))
     assert all(not cell.get("outputs") for cell in student.cells)
 
 
@@ -323,9 +328,11 @@ def test_plausible_mistake_loses_points_on_the_task_it_breaks_only(scores, chapt
 def test_calling_cvlab_instead_of_implementing_loses_every_task(course, scores, chapter):
     tasks = _by_task(scores["shortcut", chapter])
     assert all(score == 0 for score, _ in tasks.values()), tasks
+    # Every test cell ran, the emptied and the deleted one too, and each stopped at the guard.
     errors = {_grading(cell)["grade_id"]: {output.get("ename") for output in cell.outputs}
               for cell in _autograded(course, "shortcut", chapter).cells if _grading(cell).get("grade")}
-    assert all(names == {"ShortcutError"} for names in errors.values()), errors
+    graded = {_grading(cell)["grade_id"] for cell in _source(chapter).cells if _grading(cell).get("grade")}
+    assert set(errors) == graded and all(names == {"ShortcutError"} for names in errors.values()), errors
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)

@@ -23,7 +23,7 @@ from cvlab import data, features, pixelcnn
 from cvlab.pixelcnn.checksums import CHECKSUMS
 
 MODULES = ["cvlab.data", "cvlab.histogram", "cvlab.pointops", "cvlab.filters", "cvlab.convolution", "cvlab.features",
-           "cvlab.nn", "cvlab.pixelcnn"]
+           "cvlab.nn", "cvlab.pixelcnn", "cvlab.grading"]
 
 _camera = data.load_image("camera")[200:264, 200:264]
 _cat = data.load_image("chelsea")[100:140, 200:240]
@@ -114,6 +114,9 @@ EXAMPLES = {
     "cvlab.pixelcnn.save_model": dict(model=_model, path=Path(tempfile.gettempdir()) / "cvlab-contract-model.npz"),
     "cvlab.pixelcnn.load_model": dict(path=_weights, sha256=CHECKSUMS["gated.npz"]),
     "cvlab.pixelcnn.load_pretrained": dict(name="gated"),
+    "cvlab.grading.forbid": dict(targets=("cvlab",)),
+    "cvlab.grading.check": dict(student=np.negative, reference=np.negative, cases=[(np.arange(3.0),)],
+                                forbidden=("cvlab",), rtol=1e-10, atol=1e-12),
 }
 
 #: Parameters that legitimately accept what a generated case would feed them.

@@ -103,7 +103,7 @@ def test_the_network_guard_refuses_outside_addresses():
 
 
 PUBLIC_MODULES = ["cvlab.data", "cvlab.histogram", "cvlab.pointops", "cvlab.filters", "cvlab.convolution",
-                  "cvlab.features", "cvlab.pixelcnn", "cvlab.plot", "cvlab.widgets", "cvlab.exercises"]
+                  "cvlab.features", "cvlab.pixelcnn", "cvlab.plot", "cvlab.widgets", "cvlab.exercises", "cvlab.grading"]
 
 
 @pytest.mark.parametrize("module_name", PUBLIC_MODULES)
