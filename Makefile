@@ -50,7 +50,7 @@ test-latest:
 	.venv-latest/bin/python -m pip install --quiet --disable-pip-version-check --upgrade --upgrade-strategy eager -e ".[lab,test]"
 	.venv-latest/bin/python -m pip freeze --exclude-editable > .venv-latest/versions.txt
 	.venv-latest/bin/python -m pytest cvlab tests
-	.venv-latest/bin/python -m pytest notebooks --nbval-lax --nbval-current-env
+	.venv-latest/bin/python -m pytest notebooks assignments/source --nbval-lax --nbval-current-env
 
 clean:
 	rm -rf $(VENV) .venv-latest

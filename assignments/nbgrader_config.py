@@ -17,5 +17,9 @@ c.ClearSolutions.code_stub = {"python": "# 在这里写你的代码（YOUR CODE 
 # A test cell a student deleted is put back, so it is graded (as failing) instead of silently missing.
 c.OverwriteCells.add_missing_cells = True
 
-# Every test cell here runs in well under a second; a minute leaves room for a loaded machine.
+# Every test cell here runs in well under a second. The rest is room for a loaded machine (many kernels
+# sharing two cores), where a kernel may start slowly or an output arrive late: that is not a student's error.
 c.Execute.timeout = 60
+c.Execute.startup_timeout = 120
+c.Execute.iopub_timeout = 30
+c.Execute.execute_retries = 2

@@ -151,7 +151,10 @@ def _make(target, course):
         ["make", "-C", str(ROOT), "-o", ".venv/.installed", target, f"COURSE={course}", f"BIN={BIN}"],
         capture_output=True, text=True, timeout=1800,
     )
-    assert result.returncode == 0, f"make {target} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    if result.returncode:
+        lines = result.stderr.splitlines()
+        first_error = next((i for i, line in enumerate(lines) if "Traceback" in line or "ERROR" in line), len(lines))
+        pytest.fail(f"make {target} failed:\n" + "\n".join(lines[max(0, first_error - 10):first_error + 60]))
     return result
 
 
