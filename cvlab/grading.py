@@ -19,10 +19,11 @@ How the refusal holds
 * NumPy's dispatching wrappers (``np.pad``) are switched off through the
   Python function behind them.
 
-What it cannot stop: functions written in C (``np.bincount``, ufuncs), copying
-cvlab's source text, or rebuilding a function from its code before the test
-runs. The first is why the assignments name the NumPy calls they allow; the
-other two are not shortcuts but copying.
+What it cannot stop: functions written in C (``np.bincount``, ufuncs), a result
+a ``functools.cache`` already holds, copying cvlab's source text, or rebuilding a
+function from its code before the test runs. The first is why the assignments
+name the NumPy calls they allow; no cvlab algorithm is cached; the last two are
+not shortcuts but copying.
 """
 
 import contextlib
@@ -85,12 +86,13 @@ def _stub(function, name):
 
 
 def _python_function(target):
-    """The Python function behind ``target``: itself, a NumPy dispatcher's implementation, or None."""
+    """The Python function behind ``target``: itself, a NumPy dispatcher's or a cache's function, or None."""
     if isinstance(target, types.FunctionType):
         return target
-    implementation = getattr(target, "_implementation", None)  # numpy's array-function dispatchers
-    if isinstance(implementation, types.FunctionType):
-        return implementation
+    for attribute in ("_implementation", "__wrapped__"):  # numpy's array-function dispatchers; functools.cache
+        inner = getattr(target, attribute, None)
+        if isinstance(inner, types.FunctionType):
+            return inner
     return None
 
 
@@ -117,7 +119,7 @@ def _class_functions(cls, seen, belongs):
 
 
 def _within(prefix):
-    """Whether a module name is ``prefix`` or one of its submodules (never this module)."""
+    """A test of a module's name: is it ``prefix`` or one of its submodules (and not this module)?"""
     return lambda name: bool(name) and name not in _EXEMPT and (name == prefix or name.startswith(prefix + "."))
 
 

@@ -84,6 +84,15 @@ def test_a_class_target_covers_its_methods_only():
         assert cvlab.pixelcnn.causal_mask(3, "A").shape == (1, 1, 3, 3)
 
 
+def test_a_cached_function_is_switched_off_behind_its_cache():
+    import cvlab.data
+
+    cvlab.data._cached_image.cache_clear()
+    with forbid("cvlab"), pytest.raises(ShortcutError, match="_cached_image"):
+        cvlab.data._cached_image("camera")
+    assert cvlab.data.load_image("camera").shape == (512, 512)
+
+
 def test_numpy_dispatchers_are_switched_off_through_their_implementation():
     with forbid([np.pad]):
         with pytest.raises(ShortcutError, match=r"numpy\.pad is switched off"):
