@@ -23,7 +23,7 @@ from cvlab import data, features, pixelcnn
 from cvlab.pixelcnn.checksums import CHECKSUMS
 
 MODULES = ["cvlab.data", "cvlab.histogram", "cvlab.pointops", "cvlab.filters", "cvlab.convolution", "cvlab.features",
-           "cvlab.nn", "cvlab.pixelcnn", "cvlab.edges"]
+           "cvlab.nn", "cvlab.pixelcnn", "cvlab.edges", "cvlab.grading"]
 
 _camera = data.load_image("camera")[200:264, 200:264]
 _cat = data.load_image("chelsea")[100:140, 200:240]
@@ -161,6 +161,9 @@ EXAMPLES = {
     "cvlab.edges.localization_error": dict(predicted=_camera > 100, distance=_camera / 10.0, tolerance=3.0),
     "cvlab.edges.rotated_edge": dict(angle=0.5, size=21, width=1.0),
     "cvlab.edges.shapes_scene": dict(width=0.5),
+    "cvlab.grading.forbid": dict(targets=("cvlab",)),
+    "cvlab.grading.check": dict(student=np.negative, reference=np.negative, cases=[(np.arange(3.0),)],
+                                forbidden=("cvlab",), rtol=1e-10, atol=1e-12),
 }
 
 #: Parameters that legitimately accept what a generated case would feed them.

@@ -103,7 +103,8 @@ def test_the_network_guard_refuses_outside_addresses():
 
 
 PUBLIC_MODULES = ["cvlab.data", "cvlab.histogram", "cvlab.pointops", "cvlab.filters", "cvlab.convolution",
-                  "cvlab.features", "cvlab.pixelcnn", "cvlab.plot", "cvlab.widgets", "cvlab.exercises", "cvlab.edges"]
+                  "cvlab.features", "cvlab.pixelcnn", "cvlab.plot", "cvlab.widgets", "cvlab.exercises", "cvlab.edges",
+                  "cvlab.grading"]
 
 
 @pytest.mark.parametrize("module_name", PUBLIC_MODULES)
