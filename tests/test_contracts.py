@@ -187,6 +187,10 @@ ACCEPTS = {
 OTHER_FORMS = {
     ("cvlab.pixelcnn.load_model", "sha256"): r"corrupt or truncated: sha256 [0-9a-f]{64} != expected",
     ("cvlab.nn.load_model", "sha256"): r"corrupt or truncated: sha256 [0-9a-f]{64} != expected",
+    # A valid but tiny threshold leaves RANSAC without a model; the error says which argument to raise.
+    ("cvlab.features.ransac", "threshold"): r"raise threshold",
+    # Images outside [0, peak] are refused with the peak named in the range.
+    ("cvlab.filters.psnr", "peak"): r"must lie in \[0, peak\]",
 }
 
 

@@ -46,7 +46,8 @@ def _extreme_values(value):
     elif isinstance(value, tuple) and value and all(isinstance(v, (int, np.integer)) for v in value):
         yield "huge-tuple", tuple(10**6 for _ in value)
         yield "beyond-float-tuple", tuple(10**400 for _ in value)
-    elif isinstance(value, list) and value and all(isinstance(v, tuple) for v in value):
+    elif isinstance(value, list) and value and all(
+            isinstance(v, tuple) and all(isinstance(x, (int, np.integer)) for x in v) for v in value):
         # lists of (K, S) layer specifications: large kernels, many layers
         yield "huge-layers", [tuple(10**6 for _ in value[0])] * 2
         yield "many-layers", [value[0]] * 10**6
@@ -77,10 +78,7 @@ def _run(qualified, parameter, extreme):
     try:
         result = _resolve(qualified)(**kwargs)
     except (ValueError, TypeError) as error:
-        subject = OTHER_FORMS.get(
-            (qualified, parameter),
-            rf"(^|[\s(]){parameter}( and \w+)? (=|must|is|has|are)( |\b)|(^|\s)\w+ and {parameter} (must|are)\b")
-        if re.search(subject, str(error)):
+        if _names(qualified, parameter, str(error)):
             return "named", ""
         return "bad", f"{type(error).__name__} does not name {parameter!r}: {error}"
     except _Timeout:
@@ -92,6 +90,14 @@ def _run(qualified, parameter, extreme):
     if not _all_finite(result):
         return "bad", "returned NaN or infinity"
     return "ok", ""
+
+
+def _names(qualified, parameter, message):
+    """Whether ``message`` is about ``parameter``: it is the subject of the first clause ("I + 2P must be <= ...")."""
+    if (qualified, parameter) in OTHER_FORMS:
+        return re.search(OTHER_FORMS[qualified, parameter], message) is not None
+    subject = re.split(r" (?:must|is|are|has|=) ", message, maxsplit=1)
+    return len(subject) == 2 and re.search(rf"(^|[^\w.]){re.escape(parameter)}(\b|\[)", subject[0]) is not None
 
 
 class _Timeout(Exception):
