@@ -93,11 +93,16 @@ def _run(qualified, parameter, extreme):
 
 
 def _names(qualified, parameter, message):
-    """Whether ``message`` is about ``parameter``: it is the subject of the first clause ("I + 2P must be <= ...")."""
-    if (qualified, parameter) in OTHER_FORMS:
-        return re.search(OTHER_FORMS[qualified, parameter], message) is not None
-    subject = re.split(r" (?:must|is|are|has|=) ", message, maxsplit=1)
-    return len(subject) == 2 and re.search(rf"(^|[^\w.]){re.escape(parameter)}(\b|\[)", subject[0]) is not None
+    """Whether ``message`` is about ``parameter``: the subject of its first clause ("I + 2P must be <= ..."),
+    a bound in it ("high must be >= low = ..."), or a form listed in ``OTHER_FORMS``."""
+    if (qualified, parameter) in OTHER_FORMS and re.search(OTHER_FORMS[qualified, parameter], message):
+        return True
+    clause = re.split(r"[;:]", message, maxsplit=1)[0]
+    subject = re.split(r" (?:must|is|are|has|=) ", clause, maxsplit=1)
+    name = re.escape(parameter)
+    if len(subject) == 2 and re.search(rf"(^|[^\w.]){name}(\b|\[)", subject[0]):
+        return True
+    return re.search(rf"(>=|<=|>|<) {name}\b|, {name}\]", clause) is not None
 
 
 class _Timeout(Exception):
