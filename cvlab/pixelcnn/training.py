@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import nn
 from .._checks import as_choice
-from ..nn import Adam, fit
+from ..nn import Adam
 from .checksums import CHECKSUMS
 from .models import GatedPixelCNN, PixelCNN, _AutoregressiveModel
 
@@ -57,8 +57,11 @@ def train(model, data, steps, batch_size=64, lr=3e-3, rng=None, progress=True, w
     ((30,), True)
     """
     if not isinstance(model, _AutoregressiveModel):
-        raise TypeError("model must be a PixelCNN or GatedPixelCNN")
-    return fit(model, data, steps, batch_size, lr, rng, progress, weight_decay)
+        raise TypeError(f"model must be a PixelCNN or GatedPixelCNN; got {type(model).__name__}")
+    arrays = model._training_arrays(data)
+    steps, batch_size, lr, weight_decay, rng = nn._check_fit_arguments(model, arrays, steps, batch_size, lr,
+                                                                      weight_decay, rng)
+    return nn._fit(model, arrays, steps, batch_size, lr, rng, progress, weight_decay, None)
 
 
 def save_model(model, path):
@@ -76,7 +79,7 @@ def save_model(model, path):
     (64, 'PixelCNN')
     """
     if not isinstance(model, _AutoregressiveModel):
-        raise TypeError("model must be a PixelCNN or GatedPixelCNN")
+        raise TypeError(f"model must be a PixelCNN or GatedPixelCNN; got {type(model).__name__}")
     return nn.save_model(model, path)
 
 
