@@ -573,6 +573,11 @@ def save_model(model, path):
     """
     if not isinstance(model, Model):
         raise TypeError(f"model must be a cvlab.nn.Model; got {type(model).__name__}")
+    return _save_model(model, _check_save_path(model, path))
+
+
+def _check_save_path(model, path):
+    """The checked path a model with a kind can be saved to."""
     if not isinstance(model.kind, str) or not model.kind:
         raise ValueError(f"model must have a kind (the name its file stores); {type(model).__name__}.kind is "
                          f"{model.kind!r}")
@@ -581,7 +586,7 @@ def save_model(model, path):
         raise ValueError(f"path must be in an existing folder; {path.parent} does not exist")
     if path.is_dir():
         raise ValueError(f"path must name a file, not the folder {path}")
-    return _save_model(model, path)
+    return path
 
 
 def _save_model(model, path):

@@ -104,6 +104,8 @@ EXAMPLES = {
     "cvlab.pixelcnn.discretized_logistic_mixture_log_prob": dict(
         x=np.arange(17), logit_weights=np.array([0.0, 1.0]), means=np.array([4.0, 12.0]),
         log_scales=np.array([0.0, 0.5]), levels=17),
+    "cvlab.pixelcnn.smoothed_frequencies": dict(values=_digits, levels=17, pseudo_count=0.5),
+    "cvlab.pixelcnn.fit_logistic_mixture": dict(values=_digits[:, 3, 3], levels=17, components=2),
     "cvlab.pixelcnn.roc_auc": dict(scores_negative=np.array([0.1, 0.4, 0.35]),
                                    scores_positive=np.array([0.8, 0.3, 0.9])),
     "cvlab.pixelcnn.dependency_map": dict(model=_model, position=(4, 4), shape=(8, 8)),
@@ -123,6 +125,7 @@ ACCEPTS = {
     ("cvlab.convolution.conv2d", "bias"): {"none"},  # bias=None means no bias
     ("cvlab.histogram.cdf", "hist"): {"extra-dims"},  # cumulates along the last axis of any stack
     ("cvlab.pixelcnn.bits_per_dim", "nll_nats"): {"extra-dims"},  # elementwise
+    ("cvlab.pixelcnn.smoothed_frequencies", "values"): {"extra-dims"},  # one distribution per position
     ("cvlab.pixelcnn.raster_causal", "dependency"): {"bool"},  # a dependency map is boolean
     ("cvlab.pixelcnn.dependency_category", "dependency"): {"bool"},
     **{("cvlab.pixelcnn.discretized_logistic_mixture_log_prob", name): {"extra-dims"}  # broadcasts

@@ -1,12 +1,19 @@
 """Likelihoods: softmax over levels, bits per dimension, the discretized logistic mixture, ROC AUC."""
 
 import numpy as np
+from scipy.optimize import minimize
 from scipy.special import log_softmax, logsumexp
 from scipy.stats import rankdata
 
-from .._checks import as_array, as_int
+from .._checks import as_array, as_int, as_real
 
-__all__ = ["log_softmax_nll", "bits_per_dim", "discretized_logistic_mixture_log_prob", "roc_auc"]
+__all__ = ["log_softmax_nll", "bits_per_dim", "discretized_logistic_mixture_log_prob", "smoothed_frequencies",
+           "fit_logistic_mixture", "roc_auc"]
+
+#: Most samples ``smoothed_frequencies`` and ``fit_logistic_mixture`` take (80 MB of float64 per array).
+MAX_FIT_SAMPLES = 10**7
+#: Most components of a fitted mixture.
+MAX_FIT_COMPONENTS = 10
 
 
 def log_softmax_nll(logits, x):
@@ -194,6 +201,123 @@ def discretized_logistic_mixture_log_prob(x, logit_weights, means, log_scales, l
         raise ValueError(f"logit_weights, means and log_scales must broadcast against x.shape + (K,) = "
                          f"{x.shape + ('K',)}; got {weights.shape}, {means.shape}, {log_scales.shape}") from None
     return _dlm_log_prob(x.astype(np.float64)[..., None], weights, means, log_scales, levels)
+
+
+def _as_level_samples(values, levels, name="values"):
+    values = as_array(values, name)
+    if not np.issubdtype(values.dtype, np.integer):
+        raise TypeError(f"{name} must hold integer levels; got {values.dtype}")
+    if values.size > MAX_FIT_SAMPLES:
+        raise ValueError(f"{name} must hold at most MAX_FIT_SAMPLES = {MAX_FIT_SAMPLES} levels; got {values.size}")
+    if values.min() < 0 or values.max() >= levels:
+        raise ValueError(f"{name} must lie in [0, {levels - 1}]; got [{values.min()}, {values.max()}]")
+    return values
+
+
+def smoothed_frequencies(values, levels, pseudo_count=1.0):
+    """The maximum-likelihood softmax over levels with a pseudo-count: p(v) = (n_v + α) / (n + α·levels).
+
+    A softmax with one free logit per level, trained to maximum likelihood on
+    n samples, ends at the frequencies n_v / n; the pseudo-count α (α = 1 is
+    Laplace's add-one rule) keeps levels never seen in training above 0.
+
+    Parameters
+    ----------
+    values : array_like of int, shape (n,) + S
+        Samples along the first axis, levels in [0, levels); at most
+        ``MAX_FIT_SAMPLES`` = 10**7 in all.
+    levels : int
+    pseudo_count : float
+        α ≥ 0 (α = 0 gives unseen levels probability 0).
+
+    Returns
+    -------
+    ndarray of float64, shape S + (levels,)
+        One distribution per position in S.
+
+    See Also
+    --------
+    fit_logistic_mixture : the smooth alternative with 3 numbers per component.
+
+    Taught in: 07_pixelcnn, "Discretized Logistic Mixture".
+
+    Examples
+    --------
+    >>> smoothed_frequencies([0, 0, 2], 4, pseudo_count=1.0)
+    array([0.42857143, 0.14285714, 0.28571429, 0.14285714])
+    """
+    levels = as_int(levels, "levels", minimum=2, maximum=2**16)
+    values = _as_level_samples(values, levels)
+    alpha = as_real(pseudo_count, "pseudo_count", minimum=0)
+    flat = values.reshape(len(values), -1)
+    counts = np.stack([np.bincount(column, minlength=levels) for column in flat.T]).astype(np.float64)
+    probabilities = (counts + alpha) / (len(values) + alpha * levels)
+    return probabilities.reshape(values.shape[1:] + (levels,))
+
+
+def fit_logistic_mixture(values, levels, components=2):
+    """Fit a discretized logistic mixture to samples by maximum likelihood; return (logit_weights, means, log_scales).
+
+    Maximizes Σ_n log p(x_n) with p from :func:`discretized_logistic_mixture_log_prob`
+    by L-BFGS with the exact gradient, starting from equal weights, means at
+    the (k + ½)/K quantiles of the samples and scales from their spread.
+
+    Parameters
+    ----------
+    values : array_like of int, 1-D
+        Samples in [0, levels), at least 2 and at most ``MAX_FIT_SAMPLES`` = 10**7.
+    levels : int
+    components : int
+        K, 1 … ``MAX_FIT_COMPONENTS`` = 10.
+
+    Returns
+    -------
+    logit_weights, means, log_scales : ndarray of float64, shape (K,)
+
+    Raises
+    ------
+    ValueError
+        If the optimizer does not converge.
+
+    See Also
+    --------
+    discretized_logistic_mixture_log_prob, smoothed_frequencies
+
+    Taught in: 07_pixelcnn, "Discretized Logistic Mixture".
+
+    References
+    ----------
+    .. [1] T. Salimans, A. Karpathy, X. Chen and D. P. Kingma, "PixelCNN++: Improving the PixelCNN with
+       discretized logistic mixture likelihood and other modifications," ICLR, 2017.
+
+    Examples
+    --------
+    >>> values = np.random.default_rng(0).logistic(100.0, 3.0, 2000).round().astype(int)
+    >>> weights, means, log_scales = fit_logistic_mixture(values, 256, components=1)
+    >>> round(float(means[0])), round(float(np.exp(log_scales[0])), 1)
+    (100, 3.0)
+    """
+    levels = as_int(levels, "levels", minimum=2, maximum=2**16)
+    values = _as_level_samples(values, levels)
+    if values.ndim != 1 or values.size < 2:
+        raise ValueError(f"values must be 1-D with at least 2 samples; got shape {values.shape}")
+    k = as_int(components, "components", minimum=1, maximum=MAX_FIT_COMPONENTS)
+    return _fit_logistic_mixture(values, levels, k)
+
+
+def _fit_logistic_mixture(values, levels, k):
+    spread = max(float(values.std()), 1.0)
+    start = np.concatenate([np.zeros(k), np.quantile(values, (np.arange(k) + 0.5) / k), np.full(k, np.log(spread / k))])
+
+    def negative_log_likelihood(theta):
+        shaped = [np.broadcast_to(part, (len(values), k)) for part in np.split(theta, 3)]
+        log_p, *grads = _dlm_log_prob_and_grad(values, *shaped, levels)
+        return -log_p.sum(), -np.concatenate([grad.sum(axis=0) for grad in grads])
+
+    result = minimize(negative_log_likelihood, start, jac=True, method="L-BFGS-B")
+    if not result.success:
+        raise ValueError(f"values: the mixture fit did not converge ({result.message})")
+    return tuple(np.split(result.x, 3))
 
 
 def roc_auc(scores_negative, scores_positive):

@@ -1,5 +1,6 @@
 """cvlab.pixelcnn.training: reproducible training, the shipped weights and their checksums."""
 
+import importlib.util
 import shutil
 
 import numpy as np
@@ -76,3 +77,13 @@ def test_save_and_load_round_trip(tmp_path):
     np.testing.assert_allclose(loaded.nll(x), model.nll(x), rtol=1e-5)
     with pytest.raises(TypeError, match="model"):
         save_model(object(), tmp_path / "o.npz")
+
+
+def test_the_training_script_has_a_recipe_for_every_shipped_model():
+    path = WEIGHTS_DIR.parents[2] / "scripts" / "train_pixelcnn.py"
+    spec = importlib.util.spec_from_file_location("train_pixelcnn", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert set(script.RECIPES) == set(PRETRAINED) == {name[: -len(".npz")] for name in CHECKSUMS}
+    for name, recipe in script.RECIPES.items():
+        assert load_pretrained(name).config() == recipe["model"](rng=0, **recipe["config"]).config(), name
