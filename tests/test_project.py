@@ -83,7 +83,7 @@ def test_algorithm_modules_import_only_numpy_and_scipy(module):
     if not files:
         pytest.skip(f"cvlab.{module} is not written yet")
     allowed = {"numpy", "scipy", "math", "numbers", "functools", "hashlib", "pathlib", "dataclasses", "itertools",
-               "copy"}
+               "copy", "inspect", "io", "zipfile", "zlib"}
     allowed |= PRESENTATION_EXCEPTIONS.get(module, set())
     for path in files:
         assert _imported_top_level(path) <= allowed, path
