@@ -30,8 +30,11 @@ from cvlab.widgets._live import EXPLORER_NOTE
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 PROGRESS_NOTE = "▶ 运行此单元即可显示训练进度条（Run this cell to show the training progress bar.）"
-WIDGET_NOTE = "▶ 运行此单元即可显示交互控件（Run this cell to show the interactive widget.）"
-PROGRESS_MODELS = ("FloatProgressModel", "IntProgressModel")
+WIDGET_NOTE = "▶ 运行此单元即可显示这里的实时输出（Run this cell to show its live output.）"
+PROGRESS_MODELS = {"FloatProgressModel", "IntProgressModel"}
+#: Models of controls a student moves (an explorer is a picture with controls).
+CONTROL_MODELS = {"DropdownModel", "CheckboxModel", "ToggleButtonModel", "ToggleButtonsModel", "RadioButtonsModel",
+                  "SelectModel", "IntTextModel", "FloatTextModel", "BoundedIntTextModel", "BoundedFloatTextModel"}
 
 
 def widget_models(notebook):
@@ -53,11 +56,12 @@ def reachable(models, model_id, seen=None):
 
 
 def note_for(models, model_id):
-    """The note standing in for a widget view: an explorer shows a picture, a progress bar a bar."""
-    names = {models[node].get("model_name") for node in reachable(models, model_id)}
-    if "ImageModel" in names:
+    """The note standing in for a widget view: an explorer is a picture with controls, a progress bar a bar."""
+    names = {models[node].get("model_name", "") for node in reachable(models, model_id)}
+    controls = {name for name in names if name.endswith("SliderModel")} | (names & CONTROL_MODELS)
+    if "ImageModel" in names and controls:
         return EXPLORER_NOTE
-    if names & set(PROGRESS_MODELS):
+    if names & PROGRESS_MODELS:
         return PROGRESS_NOTE
     return WIDGET_NOTE
 

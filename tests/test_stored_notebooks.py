@@ -132,17 +132,20 @@ def test_with_notes_names_explorers_progress_bars_and_other_widgets():
         ("bar", {"model_name": "HBoxModel", "state": {"children": ["IPY_MODEL_progress"]}}),
         ("progress", {"model_name": "FloatProgressModel", "state": {"value": 3.0, "max": 3.0}}),
         ("button", {"model_name": "ButtonModel", "state": {}}),
+        ("plot", {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_live", "IPY_MODEL_progress"]}}),
+        ("live", {"model_name": "ImageModel", "state": {}}),
     ))
     cell = nbformat.v4.new_code_cell("# NBVAL_IGNORE_OUTPUT\nwidgets.point_ops_explorer()")
-    cell.outputs = [_view("box"), _view("bar"), _view("button"), _view("gone"),
+    cell.outputs = [_view("box"), _view("bar"), _view("plot"), _view("button"), _view("gone"),
                     nbformat.v4.new_output("stream", name="stdout", text="3 steps\n")]
     notebook.cells = [cell]
     noted = run_notebooks.with_notes(notebook).cells[0].outputs
-    assert [output["data"] for output in noted[:4]] == [
+    assert [output["data"] for output in noted[:5]] == [
         {"text/plain": EXPLORER_NOTE}, {"text/plain": run_notebooks.PROGRESS_NOTE},
-        {"text/plain": run_notebooks.WIDGET_NOTE}, {"text/plain": run_notebooks.WIDGET_NOTE}]
-    assert [run_notebooks.widget_of(output) for output in noted] == ["box", "bar", "button", "gone", None]
-    assert noted[4] == cell.outputs[4]
+        {"text/plain": run_notebooks.PROGRESS_NOTE}, {"text/plain": run_notebooks.WIDGET_NOTE},
+        {"text/plain": run_notebooks.WIDGET_NOTE}]
+    assert [run_notebooks.widget_of(output) for output in noted] == ["box", "bar", "plot", "button", "gone", None]
+    assert noted[5] == cell.outputs[5]
     assert stored_widget_problems(run_notebooks.with_notes(notebook)) == [
         "cell 0 (widgets.point_ops_explorer()): the explorer's last picture is not saved in the notebook"]
 

@@ -15,8 +15,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from browser_pages import COPIES, chapter_notebooks
-from browser_servers import free_port, isolated_env, jupyter_command, new_token, running
+
+from .pages import COPIES, chapter_notebooks
+from .servers import free_port, isolated_env, jupyter_command, new_token, running
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")

@@ -29,7 +29,10 @@ import time
 
 import nbformat
 import pytest
-from browser_pages import (
+
+from cvlab.widgets._live import EXPLORER_NOTE
+
+from .pages import (
     ARTIFACTS,
     COPIES,
     ERRORS,
@@ -41,13 +44,11 @@ from browser_pages import (
     chapter_notebooks,
     drive_explorers,
     expected_widgets,
+    explorer_calls,
     open_in_jupyter,
     print_report,
     record,
 )
-
-from cvlab.widgets import __all__ as EXPLORERS
-from cvlab.widgets._live import EXPLORER_NOTE
 
 pytestmark = pytest.mark.browser
 
@@ -75,7 +76,6 @@ RUN_ALL = r"""
 """
 
 
-
 def _wait_until_shown(page, stored, calls, timeout_s):
     """Wait until every widget output and every explorer's picture is on the page, or an error is."""
     page.wait_for_function(
@@ -88,21 +88,15 @@ def _wait_until_shown(page, stored, calls, timeout_s):
     )
 
 
-def _explorer_cells(notebook):
-    call = re.compile(r"\b(" + "|".join(map(re.escape, EXPLORERS)) + r")\s*\(")
-    return [cell for cell in notebook.cells if cell.cell_type == "code"
-            and cell.source.startswith("# NBVAL_IGNORE_OUTPUT") and call.search(cell.source)]
-
-
 def _saved_explorers_show_the_note(path):
     """In a notebook the front end saved after running, each explorer's plain-text form is the note."""
-    for cell in _explorer_cells(nbformat.read(path, as_version=4)):
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type != "code" or not explorer_calls(cell):
+            continue
         views = [output for output in cell.outputs if WIDGET_VIEW in output.get("data", {})]
         assert views, f"{path.name}: an explorer cell saved without its widget view:\n{cell.source}"
         for output in views:
             assert output["data"]["text/plain"] == EXPLORER_NOTE, output["data"]["text/plain"]
-
-
 
 
 def _in_jupyter(page, front_end, jupyter, notebook, calls):

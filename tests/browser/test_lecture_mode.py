@@ -4,8 +4,9 @@ import re
 import sys
 
 import pytest
-from browser_pages import ERRORS, PAGE_TIMEOUT_S, ROOT, SHUTDOWN_VOILA_KERNEL, chapter_notebooks, expected_widgets
-from browser_servers import free_port, isolated_env, running
+
+from .pages import ERRORS, PAGE_TIMEOUT_S, ROOT, SHUTDOWN_VOILA_KERNEL, chapter_notebooks, expected_widgets
+from .servers import free_port, isolated_env, running
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,11 @@ training progress bar).
 
 import nbformat
 import pytest
-from browser_pages import (
+from nbformat.sign import NotebookNotary
+
+from cvlab.widgets._live import EXPLORER_NOTE
+
+from .pages import (
     ERRORS,
     PROGRESS_NOTE,
     SHUT_DOWN,
@@ -21,9 +25,6 @@ from browser_pages import (
     widget_of,
     with_notes,
 )
-from nbformat.sign import NotebookNotary
-
-from cvlab.widgets._live import EXPLORER_NOTE
 
 pytestmark = pytest.mark.browser
 

@@ -44,17 +44,20 @@ def expected_widgets(path):
     in cells that start with ``# NBVAL_IGNORE_OUTPUT`` (every chapter's widget cells),
     so a new chapter's explorers are found without listing them here.
     """
-    from cvlab import widgets
-
     notebook = nbformat.read(path, as_version=4)
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     stored = sum(widget_of(output) is not None for cell in code for output in cell.get("outputs", ()))
+    return stored, sum(map(explorer_calls, code))
+
+
+def explorer_calls(cell):
+    """How many explorers a code cell creates: calls of ``cvlab.widgets.__all__`` names in a widget cell."""
+    from cvlab import widgets
+
+    if not cell.source.startswith("# NBVAL_IGNORE_OUTPUT"):
+        return 0
     call = re.compile(r"\b(" + "|".join(map(re.escape, widgets.__all__)) + r")\s*\(")
-    calls = 0
-    for cell in code:
-        if cell.source.startswith("# NBVAL_IGNORE_OUTPUT"):
-            calls += len(call.findall("\n".join(line.split("#", 1)[0] for line in cell.source.splitlines())))
-    return stored, calls
+    return len(call.findall("\n".join(line.split("#", 1)[0] for line in cell.source.splitlines())))
 
 
 # In-page helpers: content hash of an image, and a probe that resolves when the
