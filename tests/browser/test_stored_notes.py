@@ -35,7 +35,8 @@ NOTES = (EXPLORER_NOTE, PROGRESS_NOTE, WIDGET_NOTE)
 OUTPUTS = r"""
 () => {
   const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-  if (!panel || !panel.content || !panel.content.widgets) return null;
+  // Until the file is loaded, a notebook panel holds one empty placeholder cell.
+  if (!panel || !panel.context || !panel.context.isReady) return null;
   const cells = panel.content.widgets.filter((cell) => cell.model.type === "code");
   const stored = cells.reduce((sum, cell) => sum + cell.model.outputs.length, 0);
   const outputs = [...document.querySelectorAll(".jp-OutputArea-output")]
