@@ -45,8 +45,8 @@ c.ConfigurableHTTPProxy.pid_file = str(STATE / "jupyterhub-proxy.pid")
 
 # --- who may log in --------------------------------------------------------------------------
 c.JupyterHub.authenticator_class = "pam"
-c.LocalAuthenticator.allowed_groups = {os.environ.get("CVLAB_HUB_STUDENTS", "students")}
-c.LocalAuthenticator.admin_groups = {os.environ.get("CVLAB_HUB_TEACHERS", "teachers")}
+c.PAMAuthenticator.allowed_groups = {os.environ.get("CVLAB_HUB_STUDENTS", "students")}
+c.PAMAuthenticator.admin_groups = {os.environ.get("CVLAB_HUB_TEACHERS", "teachers")}
 
 # --- each student's server -------------------------------------------------------------------
 c.JupyterHub.spawner_class = "localprocess"  # one process per student, as that student's Unix user
