@@ -261,8 +261,8 @@ class Student:
         if "branch" in data:
             query["branch"] = data["branch"]
         events = []
-        with self.http.get(f"{self.hub.url}{data['base-url'] if 'base-url' in data else data['baseurl']}"
-                           f"git-pull/api?{urlencode(query)}", stream=True, timeout=timeout) as stream:
+        api = f"{self.hub.url}{data['base-url']}git-pull/api?{urlencode(query)}"
+        with self.http.get(api, stream=True, timeout=timeout) as stream:
             for line in stream.iter_lines(decode_unicode=True):
                 if line and line.startswith("data:"):
                     events.append(json.loads(line[5:]))
