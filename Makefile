@@ -62,7 +62,7 @@ clean:
 present: $(STAMP)
 	$(BIN)/python scripts/present.py $(NB)
 
-# npm packages pinned in package-lock.json (MathJax for the static site), installed into node_modules/.
+# npm packages pinned in package-lock.json (MathJax for the static site, configurable-http-proxy for the course JupyterHub), installed into node_modules/
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
