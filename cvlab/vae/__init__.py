@@ -23,12 +23,13 @@ from .objectives import (
     reparameterized_gradient,
     score_function_gradient,
 )
-from .training import BETAS, MAX_STEPS, PRETRAINED, load_pretrained, train
+from .training import BETAS, MAX_BETA, MAX_LR, MAX_STEPS, PRETRAINED, load_pretrained, train
 
 __all__ = [
     "Autoencoder", "VAE", "Dropout", "PixelMarginals", "SoftmaxRegression",
     "kl_standard_normal", "reparameterize", "elbo", "elbo_terms", "iwae_bound",
     "score_function_gradient", "reparameterized_gradient",
     "train", "load_pretrained", "PRETRAINED", "BETAS",
-    "MAX_LATENT", "MAX_HIDDEN", "MAX_DRAWS", "MAX_SAMPLES", "MAX_IMPORTANCE_SAMPLES", "MAX_STEPS",
+    "MAX_LATENT", "MAX_HIDDEN", "MAX_DRAWS", "MAX_SAMPLES", "MAX_IMPORTANCE_SAMPLES", "MAX_STEPS", "MAX_LR",
+    "MAX_BETA",
 ]

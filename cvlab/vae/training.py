@@ -9,15 +9,20 @@ from .._checks import as_choice, as_int, as_real
 from .checksums import CHECKSUMS
 from .models import VAE, Autoencoder, _LatentModel
 
-__all__ = ["train", "load_pretrained", "PRETRAINED", "BETAS", "WEIGHTS_DIR", "MAX_STEPS"]
+__all__ = ["train", "load_pretrained", "PRETRAINED", "BETAS", "WEIGHTS_DIR", "MAX_STEPS", "MAX_LR", "MAX_BETA"]
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
-#: The shipped models: a 16-d VAE, a 2-D VAE for the latent-space pictures, and a 16-d autoencoder.
+#: The shipped models: a 32-d VAE, a 2-D VAE for the latent-space pictures, and a 32-d autoencoder.
 PRETRAINED = ("vae", "vae2d", "ae")
 #: KL weights β of the shipped 2-D models of the β sweep (β = 1 is ``vae2d`` itself).
 BETAS = (0.5, 1.0, 2.0, 4.0, 8.0)
 #: Ceiling on training steps: 20 000 steps of the default VAE take about 10 minutes on one core.
 MAX_STEPS = 20_000
+#: Ceiling on the peak learning rate: Adam moves each weight by about lr per step, and past 1 the weights
+#: of these small networks overflow within a few steps.
+MAX_LR = 1.0
+#: Ceiling on the KL weight: at β = 8 the 2-D model has already collapsed to the prior.
+MAX_BETA = 1000.0
 _KINDS = {"vae": VAE, "ae": Autoencoder}
 
 
@@ -61,11 +66,13 @@ def train(model, data, steps, rng, batch_size=64, lr=3e-3, weight_decay=0.0, bet
         Minibatches and ε; the same seed gives the same run.
     batch_size : int
     lr : float
-        Peak learning rate.
+        Peak learning rate, 0 < lr ≤ ``MAX_LR`` = 1.
     weight_decay : float
-        λ ≥ 0 of the decoupled weight decay.
+        λ ≥ 0 of the decoupled weight decay, with lr · λ ≤ 1 (each step then
+        shrinks a weight by a factor in [0, 1]).
     beta : float
-        β ≥ 0, the weight of the KL term (1 is the ELBO; Higgins et al., 2017).
+        0 ≤ β ≤ ``MAX_BETA`` = 1000, the weight of the KL term (1 is the ELBO;
+        Higgins et al., 2017).
     warmup : int
         Steps of the linear KL warm-up (0: none).
     progress : bool
@@ -100,7 +107,11 @@ def train(model, data, steps, rng, batch_size=64, lr=3e-3, weight_decay=0.0, bet
     if not isinstance(model, _LatentModel):
         raise TypeError(f"model must be a cvlab.vae.VAE or Autoencoder; got {type(model).__name__}")
     steps = as_int(steps, "steps", minimum=1, maximum=MAX_STEPS)
-    beta = as_real(beta, "beta", minimum=0)
+    lr = as_real(lr, "lr", minimum=0, maximum=MAX_LR, strict=True)
+    weight_decay = as_real(weight_decay, "weight_decay", minimum=0)
+    if lr * weight_decay > 1:
+        raise ValueError(f"weight_decay must be <= 1 / lr = {1 / lr:g}; got {weight_decay:g}")
+    beta = as_real(beta, "beta", minimum=0, maximum=MAX_BETA)
     warmup = as_int(warmup, "warmup", minimum=0, maximum=MAX_STEPS)
     weighted = _Weighted(model, beta, warmup)
     nn.fit(weighted, data, steps, batch_size, lr, rng, progress, weight_decay)

@@ -59,6 +59,12 @@ def test_bad_arguments_are_named():
         train(VAE(latent_dim=2, hidden=4), _data(), 10 ** 6, rng=0)
     with pytest.raises(ValueError, match="beta must be >= 0"):
         train(VAE(latent_dim=2, hidden=4), _data(), 2, rng=0, beta=-1.0)
+    with pytest.raises(ValueError, match="beta must be <= 1000"):
+        train(VAE(latent_dim=2, hidden=4), _data(), 2, rng=0, beta=1e300)
+    with pytest.raises(ValueError, match="lr must be <= 1"):
+        train(VAE(latent_dim=2, hidden=4), _data(), 2, rng=0, lr=1e300)
+    with pytest.raises(ValueError, match="weight_decay must be <= 1 / lr = 100"):
+        train(VAE(latent_dim=2, hidden=4), _data(), 2, rng=0, lr=0.01, weight_decay=101.0)
     with pytest.raises(ValueError, match="beta must be one of"):
         load_pretrained("vae", beta=2.0)
     with pytest.raises(ValueError, match="name must be one of"):
