@@ -34,6 +34,8 @@ course's images under about 1 GB and 10 s; past one, the call raises
 ``ValueError`` naming the parameter and the ceiling.
 """
 
+import math
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy import ndimage as ndi
@@ -71,6 +73,7 @@ __all__ = [
     "shear_wave",
     "repeatability",
     "transform_points",
+    "relative_transform",
     "response_ratio",
 ]
 
@@ -94,12 +97,25 @@ MAX_PEAKS = 3000
 MAX_POINTS = 10**6
 #: Largest ``iterations`` of :func:`ransac`; samples are drawn in batches, so memory does not grow with it.
 MAX_ITERATIONS = 10**9
+#: Largest minimal sample of :func:`ransac_trials` (the eight-point algorithm needs 8; the course's models 3 and 4).
+MAX_SAMPLE_SIZE = 100
 #: Most point tests (samples x matches) RANSAC spends before giving up on reaching its confidence: about 1 s.
 MAX_RANSAC_WORK = 2 * 10**7
 #: Largest output of :func:`warp`, :func:`rotate` and :func:`mosaic`, in pixels (2048 x 2048).
 MAX_OUTPUT_PIXELS = 2**22
+#: Largest side of a frame (:func:`frame_error`, :func:`repeatability`); no image is near it, and its corners
+#: stay exact in float64.
+MAX_FRAME_SIDE = 10**6
 #: Most views one :func:`mosaic` blends.
 MAX_VIEWS = 16
+#: Largest zoom of :func:`rotate`, and its inverse the smallest: past it one pixel fills the whole output,
+#: or the whole input falls into one pixel.
+MAX_ZOOM = 1000.0
+#: Smallest focal length of :func:`rotation_homography`, in pixels: at f = 1 the pixel next to the centre is
+#: already 45° off the axis, and K⁻¹ = [[1/f, …]] overflows as f → 0.
+MIN_FOCAL = 1.0
+#: Shortest wavelength of :func:`shear_wave`, in rows: two rows per period is the Nyquist limit.
+MIN_WAVELENGTH = 2.0
 #: A matrix whose condition number σ_max / σ_min exceeds this is treated as singular.
 MAX_CONDITION = 1e12
 
@@ -160,14 +176,14 @@ def _as_matrix(matrix, name="matrix"):
     return array
 
 
-def _as_shape(shape, name):
+def _as_shape(shape, name, maximum=MAX_FRAME_SIDE):
     if not isinstance(shape, (tuple, list)) or len(shape) != 2:
         raise TypeError(f"{name} must be a (rows, cols) tuple; got {shape!r}")
-    return tuple(as_int(s, name, minimum=1) for s in shape)
+    return tuple(as_int(s, name, minimum=1, maximum=maximum) for s in shape)
 
 
 def _as_output_shape(shape, name="output_shape"):
-    rows, cols = _as_shape(shape, name)
+    rows, cols = _as_shape(shape, name, maximum=None)
     if rows * cols > MAX_OUTPUT_PIXELS:
         raise ValueError(f"{name} must have at most MAX_OUTPUT_PIXELS = {MAX_OUTPUT_PIXELS} pixels; "
                          f"got {rows} x {cols}")
@@ -710,8 +726,8 @@ def ssd_surface(image, center, window=11, max_shift=8):
     height, width = f.shape
     if not (reach <= row < height - reach and reach <= col < width - reach):
         raise ValueError(
-            f"center {(row, col)} too close to the border: window//2 + max_shift = {reach} "
-            f"pixels are needed on every side of an image of shape {f.shape}"
+            f"center must lie window//2 + max_shift = {reach} pixels or more inside every border of the image "
+            f"of shape {f.shape}; got {(row, col)}"
         )
     return _ssd_surface(f, row, col, window, s)
 
@@ -1204,7 +1220,10 @@ def _ransac(s, d, threshold, iterations, generator, model, confidence):
     t_src, t_dst = _normalizer(s), _normalizer(d)
     xs = np.column_stack([s @ t_src[:2, :2].T + t_src[:2, 2], np.ones(n)])  # (n, 3), normalized
     ys = d @ t_dst[:2, :2].T + t_dst[:2, 2]
-    limit = threshold * t_dst[0, 0]  # the threshold in normalized units (T is a similarity)
+    # The threshold in normalized units (T is a similarity). Python floats: a huge threshold squares to inf,
+    # which accepts every match, instead of overflowing with a warning.
+    limit = threshold * float(t_dst[0, 0])
+    limit2 = limit * limit
     batch = max(1, min(256, _BATCH_VALUES // n))
     best_count, best_score, best = -1, np.inf, None
     done, needed = 0, np.inf
@@ -1228,7 +1247,7 @@ def _ransac(s, d, threshold, iterations, generator, model, confidence):
         rows -= ys[:, 0]
         cols -= ys[:, 1]
         err2 = rows * rows + cols * cols
-        inlier = err2 < limit * limit  # nan (a point sent to infinity) is never an inlier
+        inlier = err2 < limit2  # nan (a point sent to infinity) is never an inlier
         counts = inlier.sum(axis=1)
         scores = np.where(inlier, err2, 0.0).sum(axis=1)
         top = np.lexsort((scores, -counts))[0]
@@ -1252,16 +1271,23 @@ def ransac_trials(inlier_share, sample_size, confidence=0.99):
     Parameters
     ----------
     inlier_share : float
-        w in [0, 1].
+        w in (0, 1].
     sample_size : int
-        s >= 1: 3 for an affine transform, 4 for a homography.
+        1 <= s <= MAX_SAMPLE_SIZE (100): 3 for an affine transform, 4 for a homography.
     confidence : float
         p in (0, 1).
 
     Returns
     -------
     float
-        N, not rounded; 0 when w = 1, inf when w = 0.
+        N, not rounded; 0 when w = 1.
+
+    Raises
+    ------
+    ValueError
+        When wˢ is 0 in float64 (w = 0, or w so small or s so large that
+        wˢ < 10⁻³⁰⁸), or so small that N ≈ −log(1 − p) / wˢ exceeds the
+        largest float: then no number of samples is enough.
 
     See Also
     --------
@@ -1280,20 +1306,25 @@ def ransac_trials(inlier_share, sample_size, confidence=0.99):
     (34.5, 4.3)
     """
     share = as_real(inlier_share, "inlier_share", minimum=0, maximum=1)
-    size = as_int(sample_size, "sample_size", minimum=1)
+    size = as_int(sample_size, "sample_size", minimum=1, maximum=MAX_SAMPLE_SIZE)
     confidence = as_real(confidence, "confidence", minimum=0, maximum=1, strict=True)
     if confidence == 1:
         raise ValueError("confidence must be < 1: certainty would need every possible sample")
-    return float(_samples_needed(share, size, confidence))
+    needed = float(_samples_needed(share, size, confidence))
+    if not np.isfinite(needed):
+        raise ValueError(f"inlier_share ** sample_size = {share:g} ** {size} is too small: a clean sample is so "
+                         "unlikely that the samples needed exceed any float; no number of samples is enough")
+    return needed
 
 
 def _samples_needed(share, size, confidence):
+    """N = log(1 − p) / log(1 − wˢ) in Python floats: 0 when wˢ = 1, inf when wˢ is 0 or N overflows."""
     clean = share ** size
     if clean >= 1:
-        return 0
+        return 0.0
     if clean <= 0:
-        return np.inf
-    return np.log1p(-confidence) / np.log1p(-clean)
+        return math.inf
+    return math.log1p(-confidence) / math.log1p(-clean)
 
 
 def _refit(s, d, inliers, threshold, model):
@@ -1412,7 +1443,7 @@ def frame_error(matrix, reference, shape):
     matrix, reference : array_like
         3x3 affine or projective matrices.
     shape : tuple of int
-        (H, W) of the frame.
+        (H, W) of the frame, each side at most MAX_FRAME_SIDE (10⁶).
 
     Returns
     -------
@@ -1679,7 +1710,7 @@ def rotate(image, angle_deg, scale=1.0, output_shape=None, order=3):
     angle_deg : float
         Rotation angle θ in degrees.
     scale : float
-        Isotropic zoom s > 0 (2 doubles the size of the content).
+        Isotropic zoom s (2 doubles the size of the content), 1 / MAX_ZOOM <= s <= MAX_ZOOM (1000).
     output_shape : tuple of int, optional
         Size of the result (default: the input's), at most MAX_OUTPUT_PIXELS
         pixels. The input centre lands on the output centre, so a smaller
@@ -1711,7 +1742,7 @@ def rotate(image, angle_deg, scale=1.0, output_shape=None, order=3):
     """
     f = as_float_image(image)
     theta = np.deg2rad(as_real(angle_deg, "angle_deg"))
-    zoom = as_real(scale, "scale", minimum=0, strict=True)
+    zoom = as_real(scale, "scale", minimum=1.0 / MAX_ZOOM, maximum=MAX_ZOOM)
     shape = f.shape[:2] if output_shape is None else _as_output_shape(output_shape)
     order = as_int(order, "order", minimum=0, maximum=5)
     c_in = (np.array(f.shape[:2]) - 1) / 2.0
@@ -1748,7 +1779,7 @@ def rotation_homography(focal, center, yaw=0.0, pitch=0.0, roll=0.0, center_out=
     Parameters
     ----------
     focal : float
-        f > 0, the focal length in pixels (both views).
+        f >= MIN_FOCAL (1), the focal length in pixels (both views).
     center : tuple of float
         (c_r, c_c), the principal point of the input view (usually its centre).
     yaw, pitch, roll : float
@@ -1778,7 +1809,7 @@ def rotation_homography(focal, center, yaw=0.0, pitch=0.0, roll=0.0, center_out=
     >>> transform_points(H, [[100.0, 150.0]]).round(2)   # the centre moves left by f·tan(10°)
     array([[100.  ,  61.84]])
     """
-    f = as_real(focal, "focal", minimum=0, strict=True)
+    f = as_real(focal, "focal", minimum=MIN_FOCAL)
     c_in = _as_pair(center, "center")
     c_out = c_in if center_out is None else _as_pair(center_out, "center_out")
     psi, theta, phi = (np.deg2rad(as_real(angle, name, minimum=-90, maximum=90))
@@ -1817,7 +1848,7 @@ def shear_wave(image, amplitude, wavelength):
     amplitude : float
         a, the largest sideways shift in pixels, |a| <= the image width.
     wavelength : float
-        λ > 0, in rows.
+        λ >= MIN_WAVELENGTH (2), in rows: a shorter wave is not sampled by the rows (Nyquist).
 
     Returns
     -------
@@ -1840,7 +1871,7 @@ def shear_wave(image, amplitude, wavelength):
     """
     f = _grey(image)
     amplitude = as_real(amplitude, "amplitude", minimum=-f.shape[1], maximum=f.shape[1])
-    wavelength = as_real(wavelength, "wavelength", minimum=0, strict=True)
+    wavelength = as_real(wavelength, "wavelength", minimum=MIN_WAVELENGTH)
     shift = amplitude * np.sin(2 * np.pi * np.arange(f.shape[0]) / wavelength)
     rows, cols = np.indices(f.shape, dtype=np.float64)
     deformed = ndi.map_coordinates(f, [rows, cols - shift[:, None]], order=3, mode="nearest")
@@ -1868,7 +1899,7 @@ def repeatability(points_a, points_b, matrix, tol=1.5, shape_b=None):
     tol : float
         Distance in pixels, >= 0.
     shape_b : tuple of int, optional
-        (rows, cols) of image B.
+        (rows, cols) of image B, each at most MAX_FRAME_SIDE (10⁶).
 
     Returns
     -------
@@ -1954,6 +1985,46 @@ def transform_points(matrix, points):
     pts = _as_points(points, "points")
     with np.errstate(divide="ignore", invalid="ignore"):
         return _transform(m, pts)
+
+
+def relative_transform(matrix_a, matrix_b):
+    """The map from view A to view B when both are transforms of one source: T_AB = T_B · T_A⁻¹.
+
+    View A shows the source point p at T_A p and view B at T_B p, so the point
+    q = T_A p of A is T_B T_A⁻¹ q in B. Both may be affine or projective;
+    for two affine views the result is affine, its last row exactly (0, 0, 1).
+
+    Taught in: 05_corners, "Rotation".
+
+    Parameters
+    ----------
+    matrix_a : array_like
+        3x3 (or 2x3 affine) matrix from the source to view A, invertible:
+        its condition number must not exceed MAX_CONDITION (10¹²).
+    matrix_b : array_like
+        3x3 (or 2x3 affine) matrix from the source to view B.
+
+    Returns
+    -------
+    ndarray of float64, (3, 3)
+        T_AB, mapping A's (row, col) to B's.
+
+    See Also
+    --------
+    rotate : returns the matrix of each view; transform_points, repeatability.
+
+    Examples
+    --------
+    >>> to_a = [[1, 0, 5], [0, 1, 0], [0, 0, 1]]          # A: the source moved down 5 rows
+    >>> to_b = [[1, 0, 0], [0, 1, 3], [0, 0, 1]]          # B: the source moved right 3 columns
+    >>> relative_transform(to_a, to_b)                     # so from A to B: up 5 rows, right 3 columns
+    array([[ 1.,  0., -5.],
+           [ 0.,  1.,  3.],
+           [ 0.,  0.,  1.]])
+    """
+    a = _as_matrix(matrix_a, "matrix_a")
+    b = _as_matrix(matrix_b, "matrix_b")
+    return b @ _inverse(a, "matrix_a")
 
 
 def response_ratio(response_a, points_a, response_b, points_b, matrix, tol=1.5):
