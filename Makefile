@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST := $(BIN)/python -m pytest
+NODE_STAMP := node_modules/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .PHONY: lab test unit lint notebooks bench lock test-latest clean present html assignments autograde feedback grades
@@ -20,10 +21,10 @@ $(STAMP): requirements.lock pyproject.toml
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
-test: $(STAMP) lint
+test: $(STAMP) $(NODE_STAMP) lint
 	$(PYTEST) cvlab notebooks assignments/source tests $(NBVAL)
 
-unit: $(STAMP)
+unit: $(STAMP) $(NODE_STAMP)
 	$(PYTEST) cvlab tests
 
 # Style and common bugs (configuration in pyproject.toml); part of `make test`.
@@ -53,7 +54,7 @@ test-latest:
 	.venv-latest/bin/python -m pytest notebooks assignments/source --nbval-lax --nbval-current-env
 
 clean:
-	rm -rf $(VENV) .venv-latest
+	rm -rf $(VENV) .venv-latest node_modules
 
 
 # Lecture mode: Voila on 127.0.0.1, code hidden, widgets live; prints the URL.
@@ -61,8 +62,14 @@ clean:
 present: $(STAMP)
 	$(BIN)/python scripts/present.py $(NB)
 
-# Static site: every notebook exported to site/<chapter>.html plus site/index.html.
-html: $(STAMP)
+# npm packages pinned in package-lock.json (MathJax for the static site, configurable-http-proxy for the course JupyterHub), installed into node_modules/
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+# Static site: every notebook exported to site/<chapter>.html plus site/index.html, with MathJax
+# bundled into site/mathjax/ so the pages work offline.
+html: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python scripts/build_site.py --out site
 
 

@@ -7,7 +7,7 @@ listed in ``__all__``.
 >>> from cvlab import widgets
 >>> box = widgets.point_ops_explorer()
 >>> type(box).__name__
-'VBox'
+'ExplorerBox'
 """
 
 from .convolution import receptive_field_explorer, shift_invariance_explorer
