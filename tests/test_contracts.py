@@ -164,7 +164,7 @@ EXAMPLES = {
     "cvlab.edges.canny": dict(image=_camera, sigma=1.5, low_threshold=0.5, high_threshold=0.8, use_quantiles=True,
                               operator="sobel"),
     "cvlab.edges.edge_scores": dict(predicted=_camera > 100, truth=_camera > 120, tolerance=1.5),
-    "cvlab.edges.localization_error": dict(predicted=_camera > 100, distance=_camera / 10.0, tolerance=3.0),
+    "cvlab.edges.localization_error": dict(predicted=_camera > 100, distance=_camera / 100.0, tolerance=3.0),
     "cvlab.edges.rotated_edge": dict(angle=0.5, size=21, width=1.0),
     "cvlab.edges.shapes_scene": dict(width=0.5),
     "cvlab.grading.forbid": dict(targets=("cvlab",)),
@@ -266,8 +266,8 @@ def test_bad_input_raises_and_names_the_parameter(qualified, parameter, bad):
     kwargs = dict(EXAMPLES[qualified], **{parameter: bad})
     # The parameter must be the subject of the message ("sigma must be ...", "f and g must ..."),
     # not merely a word in it: a parameter called "a" would otherwise match "must be a number".
-    subject = OTHER_FORMS.get(
-        (qualified, parameter),
-        rf"(^|[\s(]){parameter}( and \w+)? (must|is|has|are)\b|(^|\s)\w+ and {parameter} (must|are)\b")
+    subject = rf"(^|[\s(]){parameter}( and \w+)? (must|is|has|are)\b|(^|\s)\w+ and {parameter} (must|are)\b"
+    if (qualified, parameter) in OTHER_FORMS:  # another form, as well as (not instead of) the subject form
+        subject = rf"{subject}|{OTHER_FORMS[qualified, parameter]}"
     with pytest.raises((ValueError, TypeError), match=subject):
         _resolve(qualified)(**kwargs)
