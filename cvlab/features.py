@@ -55,9 +55,12 @@ __all__ = [
     "classify_eigenvalues",
     "corner_peaks",
     "refine_subpixel",
+    "saddle",
     "ssd_surface",
+    "bright_blobs",
     "describe",
     "match",
+    "nearest_neighbours",
     "find_matches",
     "estimate_affine",
     "estimate_homography",
@@ -106,6 +109,9 @@ MAX_OUTPUT_PIXELS = 2**22
 #: Largest side of a frame (:func:`frame_error`, :func:`repeatability`); no image is near it, and its corners
 #: stay exact in float64.
 MAX_FRAME_SIDE = 10**6
+#: Most openings of :func:`bright_blobs`: each removes a layer one pixel thick, so 50 erase any object
+#: narrower than 100 pixels.
+MAX_OPENING = 50
 #: Most views one :func:`mosaic` blends.
 MAX_VIEWS = 16
 #: Largest zoom of :func:`rotate`, and its inverse the smallest: past it one pixel fills the whole output,
@@ -651,6 +657,59 @@ def refine_subpixel(response, points):
     return _refine_subpixel(r, idx)
 
 
+def saddle(size=41, corner=(20.3, 19.6), width=1.0):
+    """A blurred X-junction whose corner sits at a known sub-pixel position: a test for :func:`refine_subpixel`.
+
+    f(r, c) = ½ + ½ · erf((r − r₀) / (√2 w)) · erf((c − c₀) / (√2 w)).
+
+    The ideal saddle ½ + ½ · sign(r − r₀) · sign(c − c₀) has two bright and
+    two dark quadrants meeting at (r₀, c₀), like the crossing of a
+    chessboard. Blurring it with a Gaussian of standard deviation w gives
+    exactly f: the Gaussian is separable and the saddle's varying part is a
+    row profile times a column profile, and a blurred sign is
+    erf(x / (√2 w)) = 2Φ(x / w) − 1.
+
+    Taught in: 05_corners, "Sub-pixel Refinement".
+
+    Parameters
+    ----------
+    size : int
+        Side of the square image, 5 <= size <= ``edges.MAX_PATTERN_SIZE`` (1025).
+    corner : tuple of float
+        (r₀, c₀), anywhere in [0, size − 1] along each axis.
+    width : float
+        w in pixels, 0 < w <= ``edges.MAX_SIGMA`` (50); as w → 0 the image
+        tends to the ideal saddle (½ on the two lines through the corner).
+
+    Returns
+    -------
+    ndarray of float64, (size, size), values in [0, 1]
+
+    See Also
+    --------
+    refine_subpixel, harris_response, cvlab.edges.rotated_edge
+
+    Examples
+    --------
+    >>> saddle(5, corner=(2.0, 2.0), width=0.5).round(2)
+    array([[1.  , 0.98, 0.5 , 0.02, 0.  ],
+           [0.98, 0.96, 0.5 , 0.04, 0.02],
+           [0.5 , 0.5 , 0.5 , 0.5 , 0.5 ],
+           [0.02, 0.04, 0.5 , 0.96, 0.98],
+           [0.  , 0.02, 0.5 , 0.98, 1.  ]])
+    """
+    size = as_int(size, "size", minimum=5, maximum=edges.MAX_PATTERN_SIZE)
+    r0, c0 = _as_pair(corner, "corner")
+    if not (0 <= r0 <= size - 1 and 0 <= c0 <= size - 1):
+        raise ValueError(f"corner must lie in [0, size − 1] = [0, {size - 1}] along each axis; got {(r0, c0)}")
+    width = as_real(width, "width", minimum=0, maximum=edges.MAX_SIGMA, strict=True)
+    axis = np.arange(size, dtype=np.float64)
+    # 2Φ − 1 along the rows and along the columns (edges' profile clips far offsets, so a tiny w cannot overflow)
+    rows = 2.0 * edges._profile(axis - r0, width) - 1.0
+    cols = 2.0 * edges._profile(axis - c0, width) - 1.0
+    return 0.5 + 0.5 * rows[:, None] * cols[None, :]
+
+
 def _refine_subpixel(r, idx):
     out = idx.astype(np.float64)
     if len(idx) == 0:
@@ -745,6 +804,71 @@ def _ssd_surface(f, row, col, window, s):
 
 
 # -------------------------------------------------- description, matching
+
+def bright_blobs(image, threshold, min_area=0.0, max_area=None, opening=2):
+    """Centres and sizes of the bright objects on a dark ground (coins on a table), by thresholding.
+
+    The mask M = fill(open_k(f > t)): pixels above the threshold t, opened k
+    times with the 3x3 cross (which removes specks and thin bridges) and with
+    their holes filled. Each 4-connected component of M with area A (in
+    pixels) in the open interval (A_min, A_max) is one object; it is returned
+    as its centroid (the mean row and column of its pixels) and the radius of
+    the disc of the same area, √(A / π).
+
+    Taught in: 05_corners, "Intra-class Variation".
+
+    Parameters
+    ----------
+    image : array_like
+        Grey image f (RGB is refused).
+    threshold : float
+        t, in the image's grey levels.
+    min_area, max_area : float
+        A_min >= 0 and A_max (default: no upper bound), in pixels: drops
+        specks below and large regions (a lit frame, the background) above.
+    opening : int
+        k, 0 <= k <= MAX_OPENING (50).
+
+    Returns
+    -------
+    centres : ndarray of float64, (N, 2)
+        (row, col) of each object, in the raster order of their first pixels.
+    radii : ndarray of float64, (N,)
+
+    See Also
+    --------
+    describe
+
+    Examples
+    --------
+    >>> f = np.zeros((12, 12)); f[2:5, 2:5] = 200; f[6:11, 5:10] = 200; f[0, 11] = 200
+    >>> centres, radii = bright_blobs(f, 100, min_area=4, opening=0)   # the lone pixel is too small
+    >>> centres, radii.round(3)
+    (array([[3., 3.],
+           [8., 7.]]), array([1.693, 2.821]))
+    """
+    f = _grey(image)
+    threshold = as_real(threshold, "threshold")
+    low = as_real(min_area, "min_area", minimum=0)
+    high = np.inf if max_area is None else as_real(max_area, "max_area", minimum=0)
+    opening = as_int(opening, "opening", minimum=0, maximum=MAX_OPENING)
+    return _bright_blobs(f, threshold, low, high, opening)
+
+
+def _bright_blobs(f, threshold, low, high, opening):
+    mask = f > threshold
+    if opening:  # scipy reads iterations=0 as "until nothing changes"
+        mask = ndi.binary_opening(mask, iterations=opening)
+    mask = ndi.binary_fill_holes(mask)
+    labels, count = ndi.label(mask)
+    ids = np.arange(1, count + 1)
+    areas = np.asarray(ndi.sum_labels(mask, labels, ids), dtype=np.float64).reshape(-1)
+    chosen = ids[(areas > low) & (areas < high)]
+    if not len(chosen):
+        return np.zeros((0, 2)), np.zeros(0)
+    centres = np.array(ndi.center_of_mass(mask, labels, chosen), dtype=np.float64).reshape(-1, 2)
+    return centres, np.sqrt(areas[chosen - 1] / np.pi)
+
 
 def describe(image, points, patch_size=9):
     """Normalized patch descriptors: zero mean and unit norm.
@@ -854,20 +978,32 @@ def match(desc1, desc2, ratio=0.8):
     array([[0, 1],
            [1, 0]])
     """
+    a, b = _descriptor_sets(desc1, desc2)
+    ratio = as_real(ratio, "ratio", minimum=0, maximum=1, strict=True)
+    return _match(a, b, ratio)
+
+
+def _descriptor_sets(desc1, desc2):
     a = as_array(desc1, "desc1", ndim=2).astype(np.float64, copy=False)
     b = as_array(desc2, "desc2", ndim=2).astype(np.float64, copy=False)
     if a.shape[1] != b.shape[1]:
         raise ValueError(f"desc1 and desc2 must have the same length D; got {a.shape[1]} and {b.shape[1]}")
     if len(b) < 2:
-        raise ValueError("desc2 must hold at least 2 descriptors for the ratio test")
+        raise ValueError("desc2 must hold at least 2 descriptors: a nearest and a second nearest")
     if len(a) * len(b) > MAX_MATCH_PAIRS:
         raise ValueError(f"desc1 and desc2 must give at most MAX_MATCH_PAIRS = {MAX_MATCH_PAIRS} pairs; "
                          f"got {len(a)} x {len(b)}")
-    ratio = as_real(ratio, "ratio", minimum=0, maximum=1, strict=True)
-    return _match(a, b, ratio)
+    return a, b
 
 
 def _match(a, b, ratio):
+    best, d_best, d_second = _two_nearest(a, b)
+    keep = np.sqrt(d_best) < ratio * np.sqrt(d_second)
+    return np.column_stack([np.nonzero(keep)[0], best[keep]]).astype(np.int64)
+
+
+def _two_nearest(a, b):
+    """For each row of a: the index of its nearest row of b, and the squared distances d₁², d₂² to the two nearest."""
     rows = max(1, 2**22 // len(b))  # a block of distances stays under ~32 MB
     best = np.empty(len(a), dtype=np.int64)
     d_best, d_second = np.empty(len(a)), np.empty(len(a))
@@ -881,8 +1017,50 @@ def _match(a, b, ratio):
         best[start:start + rows] = np.where(swap, nearest[:, 1], nearest[:, 0])
         d_best[start:start + rows] = np.where(swap, first[:, 1], first[:, 0])
         d_second[start:start + rows] = np.where(swap, first[:, 0], first[:, 1])
-    keep = np.sqrt(d_best) < ratio * np.sqrt(d_second)
-    return np.column_stack([np.nonzero(keep)[0], best[keep]]).astype(np.int64)
+    return best, d_best, d_second
+
+
+def nearest_neighbours(desc1, desc2):
+    """Each descriptor's nearest neighbour in another set, and how distinctive it is: d₁ / d₂.
+
+    For each a in ``desc1``: j = argmin_b ‖a − b‖ over ``desc2``, d₁ = ‖a − b_j‖
+    and d₂ the second smallest distance. The ratio d₁ / d₂ lies in [0, 1]:
+    near 0 the nearest neighbour stands out, near 1 a runner-up is about as
+    close (an edge, a repeated texture). Lowe's ratio test in :func:`match`
+    keeps the pairs (a, b_j) whose ratio lies below its ``ratio``.
+
+    Taught in: 05_corners, "Extract, Match, Align".
+
+    Parameters
+    ----------
+    desc1 : array_like
+        (N1, D) descriptors.
+    desc2 : array_like
+        (N2, D) descriptors, N2 >= 2, with N1 · N2 <= MAX_MATCH_PAIRS (10⁸).
+
+    Returns
+    -------
+    nearest : ndarray of int64, (N1,)
+        j for each row of ``desc1``.
+    ratio : ndarray of float64, (N1,)
+        d₁ / d₂, and 1 where d₂ = 0 (two candidates equally close: no winner).
+
+    See Also
+    --------
+    match, describe
+
+    Examples
+    --------
+    >>> d1 = np.array([[0.0, 1.0], [1.0, 0.0]])
+    >>> d2 = np.array([[1.0, 0.1], [0.0, 0.9], [0.7, 0.7]])
+    >>> nearest, ratio = nearest_neighbours(d1, d2)
+    >>> nearest, ratio.round(3)
+    (array([1, 0]), array([0.131, 0.131]))
+    """
+    a, b = _descriptor_sets(desc1, desc2)
+    best, d_best, d_second = _two_nearest(a, b)
+    tied = d_second == 0
+    return best, np.where(tied, 1.0, np.sqrt(d_best / np.where(tied, 1.0, d_second)))
 
 
 def find_matches(image_a, image_b, sigma=1.5, num_peaks=300, min_distance=5, patch_size=11, ratio=0.8):
