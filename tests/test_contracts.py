@@ -53,11 +53,13 @@ EXAMPLES = {
     "cvlab.pointops.gamma": dict(image=_camera, g=0.5),
     "cvlab.pointops.adjust": dict(image=_cat, factor=1.5, delta=-10.0, g=0.8),
     "cvlab.pointops.saturated_fraction": dict(image=_camera),
+    "cvlab.pointops.adjust_with_histogram": dict(image=_cat, factor=1.5, delta=-10.0, g=0.8),
     "cvlab.pointops.to_uint8": dict(image=_camera / 255),
     "cvlab.pointops.flip_horizontal": dict(image=_cat),
     "cvlab.pointops.shift": dict(image=_camera, dy=3, dx=-4, fill=0),
     "cvlab.filters.output_size": dict(I=7, K=3, P=1, S=2),
     "cvlab.filters.coverage": dict(I=7, K=3, P=1, S=2),
+    "cvlab.filters.coverage2d": dict(I=7, K=3, P=1, S=2),
     "cvlab.filters.kernel_positions": dict(I=7, K=3, P=1, S=2),
     "cvlab.filters.unread": dict(I=8, K=3, P=0, S=2),
     "cvlab.filters.pad": dict(image=_camera, padding=2, mode="symmetric"),
@@ -95,9 +97,12 @@ EXAMPLES = {
     "cvlab.features.corner_peaks": dict(response=features.harris_response(_camera), min_distance=3,
                                         threshold_rel=0.01, num_peaks=10),
     "cvlab.features.refine_subpixel": dict(response=features.harris_response(_camera), points=_points),
+    "cvlab.features.saddle": dict(size=21, corner=(10.3, 9.6), width=1.0),
     "cvlab.features.ssd_surface": dict(image=_camera, center=(32, 32), window=7, max_shift=4),
+    "cvlab.features.bright_blobs": dict(image=_camera, threshold=110.0, min_area=10.0, max_area=2000.0, opening=1),
     "cvlab.features.describe": dict(image=_camera, points=_points, patch_size=7),
     "cvlab.features.match": dict(desc1=np.eye(4), desc2=np.eye(4)[::-1] * 0.9, ratio=0.8),
+    "cvlab.features.nearest_neighbours": dict(desc1=np.eye(4), desc2=np.eye(4)[::-1] * 0.9),
     "cvlab.features.estimate_affine": dict(src=_points, dst=_points * 1.1 + 2.0),
     "cvlab.features.ransac": dict(src=_points, dst=_points * 1.1 + 2.0, threshold=1.0, iterations=10, rng=0,
                                   model="affine", confidence=0.99),
@@ -120,6 +125,7 @@ EXAMPLES = {
     "cvlab.features.rotate": dict(image=_camera, angle_deg=30.0, scale=1.0, order=3),
     "cvlab.features.repeatability": dict(points_a=_points, points_b=_points, matrix=np.eye(3), tol=1.5),
     "cvlab.features.transform_points": dict(matrix=np.eye(3), points=_points),
+    "cvlab.features.relative_transform": dict(matrix_a=_homography, matrix_b=np.eye(3)),
     "cvlab.features.response_ratio": dict(response_a=features.harris_response(_camera), points_a=_points,
                                           response_b=features.harris_response(_camera), points_b=_points,
                                           matrix=np.eye(3), tol=1.5),
@@ -163,7 +169,7 @@ EXAMPLES = {
     "cvlab.edges.canny": dict(image=_camera, sigma=1.5, low_threshold=0.5, high_threshold=0.8, use_quantiles=True,
                               operator="sobel"),
     "cvlab.edges.edge_scores": dict(predicted=_camera > 100, truth=_camera > 120, tolerance=1.5),
-    "cvlab.edges.localization_error": dict(predicted=_camera > 100, distance=_camera / 10.0, tolerance=3.0),
+    "cvlab.edges.localization_error": dict(predicted=_camera > 100, distance=_camera / 100.0, tolerance=3.0),
     "cvlab.edges.rotated_edge": dict(angle=0.5, size=21, width=1.0),
     "cvlab.edges.shapes_scene": dict(width=0.5),
     "cvlab.grading.forbid": dict(targets=("cvlab",)),
@@ -283,8 +289,8 @@ def test_bad_input_raises_and_names_the_parameter(qualified, parameter, bad):
     kwargs = dict(EXAMPLES[qualified], **{parameter: bad})
     # The parameter must be the subject of the message ("sigma must be ...", "f and g must ..."),
     # not merely a word in it: a parameter called "a" would otherwise match "must be a number".
-    subject = OTHER_FORMS.get(
-        (qualified, parameter),
-        rf"(^|[\s(]){parameter}( and \w+)? (must|is|has|are)\b|(^|\s)\w+ and {parameter} (must|are)\b")
+    subject = rf"(^|[\s(]){parameter}( and \w+)? (must|is|has|are)\b|(^|\s)\w+ and {parameter} (must|are)\b"
+    if (qualified, parameter) in OTHER_FORMS:  # another form, as well as (not instead of) the subject form
+        subject = rf"{subject}|{OTHER_FORMS[qualified, parameter]}"
     with pytest.raises((ValueError, TypeError), match=subject):
         _resolve(qualified)(**kwargs)
