@@ -11,7 +11,8 @@ import numpy as np
 
 from ._checks import as_choice
 
-__all__ = ["IMAGES", "CLUTTER", "load_image", "motorcycle_disparity", "faces", "clutter_windows", "digits"]
+__all__ = ["IMAGES", "CLUTTER", "load_image", "motorcycle_disparity", "faces", "clutter_windows", "digits",
+           "digit_labels"]
 
 #: Image names accepted by :func:`load_image`, with what they show.
 IMAGES = {
@@ -165,6 +166,13 @@ def _cached_digits():
     return load_digits().images.astype(np.int64)
 
 
+@cache
+def _cached_digit_labels():
+    from sklearn.datasets import load_digits
+
+    return load_digits().target.astype(np.int64)
+
+
 def digits():
     """Return scikit-learn's 8x8 handwritten digits with the course's fixed split.
 
@@ -184,3 +192,21 @@ def digits():
     """
     images = _cached_digits()
     return images[:1500].copy(), images[1500:].copy()
+
+
+def digit_labels():
+    """Return the classes 0–9 of :func:`digits`, split the same way.
+
+    Returns
+    -------
+    train : ndarray of int64, shape (1500,)
+    test : ndarray of int64, shape (297,)
+
+    Examples
+    --------
+    >>> train, test = digit_labels()
+    >>> train.shape, test.shape, sorted(set(train.tolist())) == list(range(10))
+    ((1500,), (297,), True)
+    """
+    labels = _cached_digit_labels()
+    return labels[:1500].copy(), labels[1500:].copy()

@@ -19,11 +19,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cvlab import data, features, pixelcnn
+from cvlab import data, features, pixelcnn, vae
+from cvlab.gan import GAN
 from cvlab.pixelcnn.checksums import CHECKSUMS
 
 MODULES = ["cvlab.data", "cvlab.histogram", "cvlab.pointops", "cvlab.filters", "cvlab.convolution", "cvlab.features",
-           "cvlab.nn", "cvlab.pixelcnn", "cvlab.edges", "cvlab.grading"]
+           "cvlab.nn", "cvlab.pixelcnn", "cvlab.edges", "cvlab.grading", "cvlab.vae", "cvlab.gan"]
 
 _camera = data.load_image("camera")[200:264, 200:264]
 _cat = data.load_image("chelsea")[100:140, 200:240]
@@ -33,6 +34,7 @@ _digits = data.digits()[1][:8]
 _model = pixelcnn.PixelCNN(levels=17, channels=4, n_layers=2, rng=np.random.default_rng(0))
 _weights = Path(pixelcnn.__file__).parent / "weights" / "gated.npz"
 _homography = np.array([[1.0, 0.05, 2.0], [-0.03, 0.98, 3.0], [1e-4, -2e-4, 1.0]])
+_vae = vae.VAE(latent_dim=2, hidden=8, rng=0)
 
 EXAMPLES = {
     "cvlab.data.load_image": dict(name="camera"),
@@ -167,6 +169,24 @@ EXAMPLES = {
     "cvlab.grading.forbid": dict(targets=("cvlab",)),
     "cvlab.grading.check": dict(student=np.negative, reference=np.negative, cases=[(np.arange(3.0),)],
                                 forbidden=("cvlab",), rtol=1e-10, atol=1e-12),
+    "cvlab.data.digit_labels": dict(),
+    "cvlab.vae.kl_standard_normal": dict(mu=np.array([[0.5, -1.0]]), logvar=np.array([[0.1, -0.3]])),
+    "cvlab.vae.reparameterize": dict(mu=np.array([0.5, -1.0]), logvar=np.array([0.1, -0.3]), rng=0),
+    "cvlab.vae.elbo": dict(model=_vae, x=_digits, rng=0, samples=2),
+    "cvlab.vae.elbo_terms": dict(model=_vae, x=_digits, rng=0, samples=2),
+    "cvlab.vae.iwae_bound": dict(model=_vae, x=_digits, k=4, rng=0),
+    "cvlab.vae.score_function_gradient": dict(f=lambda z: z.sum(axis=1), mu=np.array([0.5, -1.0]),
+                                              logvar=np.array([0.1, -0.3]), samples=10, rng=0),
+    "cvlab.vae.reparameterized_gradient": dict(grad_f=np.ones_like, mu=np.array([0.5, -1.0]),
+                                               logvar=np.array([0.1, -0.3]), samples=10, rng=0),
+    "cvlab.vae.train": dict(model=vae.VAE(latent_dim=2, hidden=4, rng=0), data=_digits, steps=2, rng=0, batch_size=4,
+                            lr=1e-3, weight_decay=0.1, beta=2.0, warmup=1, progress=False),
+    "cvlab.vae.load_pretrained": dict(name="vae2d", beta=8.0),
+    "cvlab.gan.two_mode_mixture": dict(n=10, rng=0, centers=np.array([-1.0, 1.0]), std=0.5),
+    "cvlab.gan.train_gan": dict(gan=GAN(hidden=4, rng=0), data=np.linspace(-2, 2, 20), steps=2, rng=0, batch_size=4,
+                                lr=1e-3, d_steps=2, g_steps=1, loss="minimax", snapshots=1, snapshot_size=5),
+    "cvlab.gan.mode_shares": dict(samples=np.array([-2.0, 0.5, 2.0]), centers=np.array([-2.0, 2.0])),
+    "cvlab.gan.wasserstein1": dict(a=np.array([0.0, 1.0]), b=np.array([0.5, 2.0, 3.0])),
 }
 
 #: Parameters that legitimately accept what a generated case would feed them.
