@@ -68,6 +68,18 @@ WRONG = {
     # A type-A mask that admits the centre pixel.
     "07_pixelcnn": [("causal_mask", 'mask[:, :, centre, centre] = 1.0 if mask_type == "B" else 0.0',
                      "mask[:, :, centre, centre] = 1.0")],
+    "08_vae": [
+        # sigma taken for sigma squared in the KL.
+        ("kl_standard_normal", "variance_minus_one = np.expm1(logvar)", "variance_minus_one = np.expm1(0.5 * logvar)"),
+        # The variance taken for the standard deviation.
+        ("reparameterize", "return mu + np.exp(0.5 * logvar) * eps", "return mu + np.exp(logvar) * eps"),
+        # Nats per pixel, not bits.
+        ("negative_elbo", "return (reconstruction + kl_standard_normal(mu, logvar)) / (pixels * np.log(2.0))",
+         "return (reconstruction + kl_standard_normal(mu, logvar)) / pixels"),
+        # log-sum-exp instead of log-mean-exp: the bound is off by log k.
+        ("iwae_bound", "bound = top + np.log(np.mean(np.exp(log_w - top[:, None]), axis=1))",
+         "bound = top + np.log(np.sum(np.exp(log_w - top[:, None]), axis=1))"),
+    ],
 }
 
 STUDENTS = ("blank", "solution", "wrong", "shortcut", "unguarded")
@@ -261,7 +273,8 @@ def _autograded(course, student, chapter):
 # ----------------------------------------------------------------------------- the sources
 
 def test_the_course_has_the_chapters_and_a_mistake_for_each():
-    assert {"01_histograms", "02_filtering", "03_convolution_properties", "05_corners", "07_pixelcnn"} <= set(CHAPTERS)
+    assert {"01_histograms", "02_filtering", "03_convolution_properties", "04_edges", "05_corners", "07_pixelcnn",
+            "08_vae"} <= set(CHAPTERS)
     assert set(WRONG) == set(CHAPTERS), "add a mistake to WRONG for every chapter in assignments/source"
     for chapter, mistakes in WRONG.items():
         broken = [task for task, _, _ in mistakes]
