@@ -280,7 +280,7 @@ def row_entropy(weights):
 
 def _row_entropy(weights):
     logs = np.log(np.where(weights > 0, weights, 1.0))
-    return -(weights * logs).sum(axis=-1)
+    return 0.0 - (weights * logs).sum(axis=-1)  # not −sum: a one-hot row gives 0.0, not −0.0
 
 
 def split_heads(x, heads):

@@ -1,5 +1,6 @@
 """Self-checks for the notebooks' exercises (练习): each runs your function against cvlab's."""
 
+from .attention import check_attention, check_merge_heads, check_patchify, check_split_heads
 from .convolution import check_conv_params, check_linearity_gap, check_receptive_field
 from .features import check_ratio_test, check_structure_tensor
 from .filtering import check_correlate2d, check_gaussian_kernel, check_zero_pad
@@ -9,4 +10,5 @@ from .pixelcnn import check_bits_per_dim, check_type_a_mask
 __all__ = ["check_histogram", "check_saturated_add", "check_zero_pad", "check_correlate2d", "check_gaussian_kernel",
            "check_linearity_gap", "check_conv_params", "check_receptive_field",
            "check_type_a_mask", "check_bits_per_dim",
-           "check_structure_tensor", "check_ratio_test"]
+           "check_structure_tensor", "check_ratio_test",
+           "check_attention", "check_split_heads", "check_merge_heads", "check_patchify"]

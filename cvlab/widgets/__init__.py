@@ -10,6 +10,7 @@ listed in ``__all__``.
 'VBox'
 """
 
+from .attention import attention_explorer
 from .convolution import receptive_field_explorer, shift_invariance_explorer
 from .features import harris_explorer, rotation_explorer, ssd_surface_explorer
 from .filtering import gaussian_explorer, output_size_explorer
@@ -28,4 +29,5 @@ __all__ = [
     "ssd_surface_explorer",
     "harris_explorer",
     "rotation_explorer",
+    "attention_explorer",
 ]
