@@ -7,20 +7,62 @@ every gradient. A :class:`Layer` caches what its backward pass needs during
 layers, computes a loss with its gradients, and can be trained by
 :func:`fit` (Adam) and saved or loaded as a pickle-free ``.npz``.
 
+Ceilings (past them a ``ValueError`` names the parameter and the ceiling),
+derived so that no call needs much more than 1 GB:
+
+* ``MAX_LINEAR_WEIGHTS`` = 2**24 weights in one :class:`Linear` (128 MB in
+  float64; with its gradient and Adam's two moments, 512 MB);
+* ``MAX_STEPS`` = 100 000 steps and ``MAX_BATCH_SIZE`` = 4096 examples in
+  :func:`fit` (a model may lower the batch ceiling to what its forward and
+  backward pass can hold in ``MEMORY_BUDGET`` = 256 MB);
+* ``MAX_FILE_BYTES`` = 64 MB and ``MAX_ENTRIES`` = 4096 arrays in a weight
+  file read by :func:`load_model`.
+
 >>> net = Sequential([Linear(3, 4, rng=0), ReLU(), Linear(4, 2, rng=1)])
 >>> net.forward(np.ones((5, 3))).shape
 (5, 2)
 """
 
 import hashlib
+import inspect
+import io
+import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
 
-from ._checks import as_int, as_real, as_rng
+from ._checks import as_callable, as_int, as_real, as_rng
 
 __all__ = ["Layer", "Sequential", "Residual", "ReLU", "Tanh", "Linear", "Model", "Adam", "fit",
            "save_model", "load_model"]
+
+MEMORY_BUDGET = 256 * 2**20
+MAX_LINEAR_WEIGHTS = 2**24
+MAX_STEPS = 100_000
+MAX_BATCH_SIZE = 4096
+MAX_FILE_BYTES = 64 * 2**20
+MAX_ENTRIES = 4096
+
+
+def _as_float_dtype(dtype, name="dtype"):
+    """numpy.float32 or numpy.float64 (the dtypes a model computes in), as a numpy dtype."""
+    try:
+        resolved = None if dtype is None else np.dtype(dtype)
+    except TypeError:
+        resolved = None
+    if resolved not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise TypeError(f"{name} must be numpy.float32 or numpy.float64; got {dtype!r}")
+    return resolved
+
+
+def _as_path(value, name):
+    """A str or path-like as a Path."""
+    if not (isinstance(value, str) or hasattr(value, "__fspath__")) or isinstance(value, bytes):
+        raise TypeError(f"{name} must be a str or pathlib.Path; got {type(value).__name__}")
+    if str(value) == "":
+        raise ValueError(f"{name} must not be empty")
+    return Path(value)
 
 
 class Layer:
@@ -28,6 +70,12 @@ class Layer:
 
     ``forward(x)`` maps the input to the layer's output and caches what
     ``backward(dout)`` needs; ``backward`` returns ∂L/∂x and fills ``grads``.
+
+    Taught in: 07_pixelcnn, "Masked Convolution".
+
+    See Also
+    --------
+    Sequential, Residual : layers built from layers.
 
     Examples
     --------
@@ -64,6 +112,11 @@ class Layer:
 class Sequential(Layer):
     """Layers applied in order: y = f_L(… f_2(f_1(x))).
 
+    The backward pass applies the chain rule in reverse order,
+    ∂L/∂x = J_1ᵀ J_2ᵀ … J_Lᵀ ∂L/∂y.
+
+    Taught in: 07_pixelcnn, "Residual Connections".
+
     Examples
     --------
     >>> net = Sequential([Linear(1, 1, rng=0), ReLU()])
@@ -96,7 +149,22 @@ class Sequential(Layer):
 
 
 class Residual(Layer):
-    """Shortcut connection (He et al., 2016): y = x + F(x), so ∂y/∂x = I + ∂F/∂x.
+    """Shortcut connection: H(x) = F(x) + x, so ∂H/∂x = I + ∂F/∂x.
+
+    The inner layers learn only the residual F(x) = H(x) − x; where the
+    wanted map is close to the identity, F stays close to 0. In the backward
+    pass the identity term carries ∂L/∂H to x unchanged, however small ∂F/∂x
+    becomes, so gradients reach the first layers of a deep stack.
+
+    Taught in: 07_pixelcnn, "Residual Connections".
+
+    See Also
+    --------
+    cvlab.pixelcnn.PixelCNN : ``residual=False`` removes these shortcuts.
+
+    References
+    ----------
+    .. [1] K. He, X. Zhang, S. Ren and J. Sun, "Deep residual learning for image recognition," CVPR, 2016.
 
     Examples
     --------
@@ -125,7 +193,9 @@ class Residual(Layer):
 
 
 class ReLU(Layer):
-    """y = max(x, 0).
+    """y = max(x, 0), with ∂y/∂x = 1 where x > 0 and 0 elsewhere.
+
+    Taught in: 07_pixelcnn, "Masked Convolution".
 
     Examples
     --------
@@ -143,6 +213,11 @@ class ReLU(Layer):
 
 class Tanh(Layer):
     """y = tanh(x), with ∂y/∂x = 1 − y².
+
+    The derivative vanishes as |x| grows (saturation): a deep stack of them
+    shrinks gradients unless shortcuts bypass it.
+
+    Taught in: 07_pixelcnn, "Residual Connections".
 
     Examples
     --------
@@ -162,13 +237,18 @@ class Tanh(Layer):
 class Linear(Layer):
     """Affine map of the last axis: y = x W + b, for x of shape (..., in_features).
 
+    Backward: ∂L/∂W = xᵀ ∂L/∂y, ∂L/∂b = Σ ∂L/∂y, ∂L/∂x = ∂L/∂y Wᵀ.
+
     Parameters
     ----------
     in_features, out_features : int
+        in_features · out_features ≤ ``MAX_LINEAR_WEIGHTS`` = 2**24.
     rng : numpy.random.Generator or int
-        Initial weights W ~ N(0, 1/in_features); biases 0.
-    dtype : numpy dtype
+        Initial weights W ~ N(0, 1/in_features); biases 0. None means seed 0.
+    dtype : numpy.float32 or numpy.float64
         float32 trains faster; float64 for gradient checks.
+
+    Taught in: 07_pixelcnn, "Residual Connections".
 
     Examples
     --------
@@ -180,8 +260,12 @@ class Linear(Layer):
 
     def __init__(self, in_features, out_features, rng=None, dtype=np.float64):
         super().__init__()
-        self.in_features = as_int(in_features, "in_features", minimum=1)
-        self.out_features = as_int(out_features, "out_features", minimum=1)
+        self.in_features = as_int(in_features, "in_features", minimum=1, maximum=MAX_LINEAR_WEIGHTS)
+        self.out_features = as_int(out_features, "out_features", minimum=1, maximum=MAX_LINEAR_WEIGHTS)
+        if self.in_features * self.out_features > MAX_LINEAR_WEIGHTS:
+            raise ValueError(f"in_features and out_features must give at most MAX_LINEAR_WEIGHTS = "
+                             f"{MAX_LINEAR_WEIGHTS} weights; got {self.in_features} × {self.out_features}")
+        dtype = _as_float_dtype(dtype)
         rng = as_rng(0 if rng is None else rng)
         weights = rng.standard_normal((self.in_features, self.out_features)) / np.sqrt(self.in_features)
         self.params["w"] = weights.astype(dtype)
@@ -208,7 +292,15 @@ class Model:
     ``layers()``, ``config()`` (the constructor's keyword arguments),
     ``loss_and_gradients(*batch, rng)`` (mean loss of a minibatch; fills every
     layer's ``grads``) and ``_training_arrays(data)`` (the checked arrays that
-    :func:`fit` draws minibatches from, as a tuple).
+    :func:`fit` draws minibatches from, as a tuple). It may override
+    ``_batch_limit(arrays)``: the largest minibatch its forward and backward
+    pass can hold in ``MEMORY_BUDGET``.
+
+    Taught in: 07_pixelcnn, "Training and Baselines".
+
+    See Also
+    --------
+    fit, save_model, load_model
 
     Examples
     --------
@@ -239,13 +331,19 @@ class Model:
         return {name: layer.params[key] for name, layer, key in self.named_parameters()}
 
     def load_state(self, state):
-        """Copy arrays from ``state`` into the parameters, checking names and shapes."""
+        """Copy arrays from ``state`` into the parameters, checking names, shapes, dtypes and finiteness."""
+        if not isinstance(state, dict):
+            raise TypeError(f"state must be a dict of name -> array; got {type(state).__name__}")
         for name, layer, key in self.named_parameters():
             if name not in state:
                 raise ValueError(f"state is missing parameter {name!r}")
             value = np.asarray(state[name])
             if value.shape != layer.params[key].shape:
                 raise ValueError(f"state[{name!r}] must have shape {layer.params[key].shape}; got {value.shape}")
+            if value.dtype.kind not in "fiu":
+                raise TypeError(f"state[{name!r}] must hold real numbers; got {value.dtype}")
+            if not np.isfinite(value).all():
+                raise ValueError(f"state[{name!r}] must not contain NaN or infinity")
             layer.params[key] = value.astype(layer.params[key].dtype)
         return self
 
@@ -256,12 +354,24 @@ class Model:
     def _training_arrays(self, data):
         raise NotImplementedError
 
+    def _batch_limit(self, arrays):
+        """Largest minibatch of ``arrays`` that fits ``MEMORY_BUDGET``; None if the model does not know."""
+        return None
+
     def loss_and_gradients(self, *batch, rng=None):
         raise NotImplementedError
 
 
 class Adam:
-    """Adam (Kingma & Ba, 2015): m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², θ ← θ − α m̂ / (√v̂ + ε).
+    """Adam: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², θ ← θ − α m̂ / (√v̂ + ε).
+
+    m̂ = m / (1 − β₁ᵗ) and v̂ = v / (1 − β₂ᵗ) correct the moments' start at 0.
+
+    Taught in: 07_pixelcnn, "Training and Baselines".
+
+    References
+    ----------
+    .. [1] D. P. Kingma and J. Ba, "Adam: A method for stochastic optimization," ICLR, 2015.
 
     Examples
     --------
@@ -274,7 +384,9 @@ class Adam:
 
     def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
         self.lr = as_real(lr, "lr", minimum=0, strict=True)
-        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.beta1 = as_real(beta1, "beta1", minimum=0, maximum=1 - 1e-12)
+        self.beta2 = as_real(beta2, "beta2", minimum=0, maximum=1 - 1e-12)
+        self.eps = as_real(eps, "eps", minimum=0, strict=True)
         self.t = 0
         self.moments = {}
 
@@ -308,9 +420,12 @@ def fit(model, data, steps, batch_size=64, lr=3e-3, rng=None, progress=True, wei
     data : array_like or tuple of array_like
         What ``model._training_arrays`` accepts (images, or images and labels).
     steps : int
+        1 … ``MAX_STEPS`` = 100 000.
     batch_size : int
+        1 … ``MAX_BATCH_SIZE`` = 4096, or less if the model's forward and
+        backward pass cannot hold that many examples in 256 MB.
     lr : float
-        Peak learning rate.
+        Peak learning rate, > 0.
     rng : numpy.random.Generator or int
     progress : bool
         Show a ``tqdm.auto`` bar with the running loss (a widget in notebooks).
@@ -324,6 +439,17 @@ def fit(model, data, steps, batch_size=64, lr=3e-3, rng=None, progress=True, wei
     -------
     ndarray of float64, shape (steps,)
         The loss of each minibatch, before its update.
+
+    See Also
+    --------
+    Adam, cvlab.pixelcnn.train
+
+    Notes
+    -----
+    The minibatch indices are drawn with replacement from ``rng`` before
+    each step, so two runs with the same seed see the same batches.
+
+    Taught in: 07_pixelcnn, "Training and Baselines".
 
     References
     ----------
@@ -350,14 +476,24 @@ def fit(model, data, steps, batch_size=64, lr=3e-3, rng=None, progress=True, wei
     if not isinstance(model, Model):
         raise TypeError(f"model must be a cvlab.nn.Model; got {type(model).__name__}")
     arrays = model._training_arrays(data)
-    steps = as_int(steps, "steps", minimum=1)
-    batch_size = as_int(batch_size, "batch_size", minimum=1)
+    steps, batch_size, lr, weight_decay, rng = _check_fit_arguments(model, arrays, steps, batch_size, lr,
+                                                                   weight_decay, rng)
+    if augment is not None:
+        augment = as_callable(augment, "augment")
+    return _fit(model, arrays, steps, batch_size, lr, rng, progress, weight_decay, augment)
+
+
+def _check_fit_arguments(model, arrays, steps, batch_size, lr, weight_decay, rng):
+    """The checked numbers of a training run, shared by ``fit`` and the model families' ``train``."""
+    steps = as_int(steps, "steps", minimum=1, maximum=MAX_STEPS)
+    batch_size = as_int(batch_size, "batch_size", minimum=1, maximum=MAX_BATCH_SIZE)
+    limit = model._batch_limit(arrays)
+    if limit is not None and batch_size > limit:
+        raise ValueError(f"batch_size must be <= {limit} for this model and data (its forward and backward pass "
+                         f"would need more than MEMORY_BUDGET = {MEMORY_BUDGET // 2**20} MB); got {batch_size}")
     lr = as_real(lr, "lr", minimum=0, strict=True)
     weight_decay = as_real(weight_decay, "weight_decay", minimum=0)
-    rng = as_rng(rng)
-    if augment is not None and not callable(augment):
-        raise TypeError(f"augment must be callable; got {type(augment).__name__}")
-    return _fit(model, arrays, steps, batch_size, lr, rng, progress, weight_decay, augment)
+    return steps, batch_size, lr, weight_decay, as_rng(rng)
 
 
 def _fit(model, arrays, steps, batch_size, lr, rng, progress, weight_decay, augment):
@@ -392,49 +528,120 @@ def _fit(model, arrays, steps, batch_size, lr, rng, progress, weight_decay, augm
     return history
 
 
-def _sha256(path):
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def save_model(model, path):
-    """Write ``model`` to an .npz (kind and config as 0-d arrays, float32 weights); return its sha256.
+    """Write ``model`` to the .npz file ``path`` and return the file's sha256.
 
-    Nothing in the file needs pickle, so :func:`load_model` reads it with ``allow_pickle=False``.
+    The file holds the model's kind and config as 0-d arrays and its weights
+    as float32; nothing in it needs pickle, so :func:`load_model` reads it with
+    ``allow_pickle=False``. It is written at exactly ``path`` (NumPy's own
+    ``savez`` would append ``.npz`` to a name without it), first to
+    ``path.partial`` and then renamed, so an interrupted save never leaves a
+    truncated file under the real name.
+
+    Parameters
+    ----------
+    model : Model
+        Every parameter finite.
+    path : str or pathlib.Path
+        In an existing folder.
+
+    Returns
+    -------
+    str
+        The sha256 of the written file, 64 hexadecimal digits.
+
+    Raises
+    ------
+    ValueError
+        If a parameter holds NaN or infinity, or the folder does not exist.
+
+    See Also
+    --------
+    load_model
+
+    Taught in: 07_pixelcnn, "Training and Baselines".
 
     Examples
     --------
     >>> import tempfile
     >>> from cvlab.pixelcnn import PixelCNN
-    >>> model = PixelCNN(levels=3, channels=4, n_layers=1, rng=np.random.default_rng(0))
-    >>> path = Path(tempfile.mkdtemp()) / "tiny.npz"
-    >>> len(save_model(model, path))
-    64
+    >>> model = PixelCNN(levels=3, channels=4, n_layers=1, rng=0)
+    >>> path = Path(tempfile.mkdtemp()) / "tiny"
+    >>> checksum = save_model(model, path)
+    >>> len(checksum), path.exists(), load_model(path, {"plain": PixelCNN}, checksum).channels
+    (64, True, 4)
     """
     if not isinstance(model, Model):
         raise TypeError(f"model must be a cvlab.nn.Model; got {type(model).__name__}")
-    arrays = {f"param/{name}": value.astype(np.float32) for name, value in model.state().items()}
+    return _save_model(model, _check_save_path(model, path))
+
+
+def _check_save_path(model, path):
+    """The checked path a model with a kind can be saved to."""
+    if not isinstance(model.kind, str) or not model.kind:
+        raise ValueError(f"model must have a kind (the name its file stores); {type(model).__name__}.kind is "
+                         f"{model.kind!r}")
+    path = _as_path(path, "path")
+    if not path.parent.is_dir():
+        raise ValueError(f"path must be in an existing folder; {path.parent} does not exist")
+    if path.is_dir():
+        raise ValueError(f"path must name a file, not the folder {path}")
+    return path
+
+
+def _save_model(model, path):
+    arrays = {}
+    for name, value in model.state().items():
+        if not np.isfinite(value).all():
+            raise ValueError(f"model parameter {name!r} holds NaN or infinity, so the model cannot be saved")
+        arrays[f"param/{name}"] = value.astype(np.float32)
     arrays["kind"] = np.array(model.kind)
     arrays.update({f"config/{key}": np.array(value) for key, value in model.config().items()})
-    np.savez_compressed(path, **arrays)
-    return _sha256(path)
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    content = buffer.getvalue()
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(content)
+    partial.replace(path)
+    return hashlib.sha256(content).hexdigest()
 
 
 def load_model(path, kinds, sha256=None, dtype=np.float32):
     """Read a model written by :func:`save_model`, checking its sha256 first if given.
 
+    The file is read once; its checksum, its zip directory and the declared
+    shape and dtype of every array are checked before any array is read, so a
+    damaged or crafted file cannot make the loader allocate more than the
+    model it describes. The config may only hold the constructor's keyword
+    arguments, which the constructor checks against its own ceilings.
+
     Parameters
     ----------
-    path : str or Path
+    path : str or pathlib.Path
+        At most ``MAX_FILE_BYTES`` = 64 MB and ``MAX_ENTRIES`` = 4096 arrays.
     kinds : dict
-        Model kind (the name stored in the file) → class to build.
+        Model kind (the name stored in the file) → Model subclass to build.
     sha256 : str, optional
-    dtype : numpy dtype
+        The expected checksum, 64 hexadecimal digits.
+    dtype : numpy.float32 or numpy.float64
+
+    Returns
+    -------
+    Model
 
     Raises
     ------
     ValueError
-        If the checksum differs or the file cannot be read: the message names
-        the file and both checksums.
+        If the checksum differs, or the file is not a weight file of one of
+        ``kinds`` (truncated, empty, a bare .npy, unknown config keys, arrays
+        of the wrong shape or dtype, NaN or infinite weights): the message
+        names the file.
+
+    See Also
+    --------
+    save_model
+
+    Taught in: 07_pixelcnn, "Training and Baselines".
 
     Examples
     --------
@@ -443,24 +650,115 @@ def load_model(path, kinds, sha256=None, dtype=np.float32):
     >>> load_model(WEIGHTS_DIR / "plain.npz", {"plain": PixelCNN}).kind
     'plain'
     """
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"path {path} does not exist")
+    path = _as_path(path, "path")
+    if not isinstance(kinds, dict) or not kinds:
+        raise TypeError(f"kinds must be a non-empty dict of kind name -> Model subclass; got {type(kinds).__name__}")
+    for name, cls in kinds.items():
+        if not isinstance(name, str) or not (isinstance(cls, type) and issubclass(cls, Model)):
+            raise TypeError(f"kinds must map kind names (str) to Model subclasses; got {name!r}: {cls!r}")
     if sha256 is not None:
-        actual = _sha256(path)
+        if not isinstance(sha256, str):
+            raise TypeError(f"sha256 must be a str of 64 hexadecimal digits; got {type(sha256).__name__}")
+        if len(sha256) != 64 or not all(ch in "0123456789abcdef" for ch in sha256.lower()):
+            raise ValueError(f"sha256 must be 64 hexadecimal digits; got {sha256!r}")
+        sha256 = sha256.lower()
+    dtype = _as_float_dtype(dtype)
+    return _load_model(path, kinds, sha256, dtype)
+
+
+def _load_model(path, kinds, sha256, dtype):
+    if not path.is_file():
+        raise ValueError(f"path {path} is not an existing file")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ValueError(f"weights file {path} has {size} bytes; the ceiling is MAX_FILE_BYTES = {MAX_FILE_BYTES}")
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        raise ValueError(f"weights file {path} cannot be read ({error})") from None
+    if sha256 is not None:
+        actual = hashlib.sha256(content).hexdigest()
         if actual != sha256:
             raise ValueError(
                 f"weights file {path} is corrupt or truncated: sha256 {actual} != expected {sha256}; "
                 "reinstall cvlab or re-run its training script in scripts/"
             )
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            kind = str(archive["kind"])
-            config = {key[len("config/"):]: archive[key].item() for key in archive.files if key.startswith("config/")}
-            state = {key[len("param/"):]: archive[key] for key in archive.files if key.startswith("param/")}
-    except (OSError, ValueError, KeyError) as error:
-        raise ValueError(f"weights file {path} cannot be read ({error})") from None
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return _model_from_archive(archive, kinds, dtype)
+    except _WeightFileError as error:
+        raise ValueError(f"weights file {path} {error}") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError, KeyError) as error:
+        raise ValueError(f"weights file {path} is not a readable .npz written by save_model "
+                         f"({type(error).__name__}: {error})") from None
+
+
+class _WeightFileError(Exception):
+    """What is wrong inside a readable weight file (the caller adds the file name)."""
+
+
+def _model_from_archive(archive, kinds, dtype):
+    entries = archive.infolist()
+    if len(entries) > MAX_ENTRIES:
+        raise _WeightFileError(f"holds {len(entries)} arrays; the ceiling is MAX_ENTRIES = {MAX_ENTRIES}")
+    headers = {}
+    for entry in entries:
+        if not entry.filename.endswith(".npy"):
+            raise _WeightFileError(f"holds an unexpected entry {entry.filename!r}")
+        with archive.open(entry) as stream:
+            headers[entry.filename[:-4]] = _declared_array(stream, entry.filename)
+    if "kind" not in headers:
+        raise _WeightFileError("has no 'kind' entry: it was not written by save_model")
+    scalars = ["kind"] + [key for key in headers if key.startswith("config/")]
+    for key in scalars:
+        shape, dtype_declared = headers[key]
+        if shape != () or dtype_declared.kind not in "biufU" or dtype_declared.itemsize > 256:
+            raise _WeightFileError(f"entry {key!r} must be a scalar number or short string; it declares "
+                                   f"shape {shape} and dtype {dtype_declared}")
+    kind = str(_read_array(archive, "kind"))
     if kind not in kinds:
-        raise ValueError(f"weights file {path} holds an unknown model kind {kind!r}; expected one of {sorted(kinds)}")
-    model = kinds[kind](**config, rng=np.random.default_rng(0), dtype=dtype)
+        raise _WeightFileError(f"holds an unknown model kind {kind!r}; expected one of {sorted(kinds)}")
+    cls = kinds[kind]
+    config = {key[len("config/"):]: _read_array(archive, key).item() for key in scalars[1:]}
+    accepted = sorted(set(inspect.signature(cls).parameters) - {"rng", "dtype"})
+    unknown = sorted(set(config) - set(accepted))
+    if unknown:
+        raise _WeightFileError(f"has config keys {unknown} that a {cls.__name__} does not take; it takes {accepted}")
+    try:
+        model = cls(**config, rng=np.random.default_rng(0), dtype=dtype)
+    except (TypeError, ValueError) as error:
+        raise _WeightFileError(f"has a config that does not build a {cls.__name__}: {error}") from None
+    expected = {name: layer.params[key].shape for name, layer, key in model.named_parameters()}
+    declared = {key[len("param/"):]: header for key, header in headers.items() if key.startswith("param/")}
+    stray = sorted(set(headers) - set(scalars) - {f"param/{name}" for name in declared})
+    missing, extra = sorted(set(expected) - set(declared)), sorted(set(declared) - set(expected))
+    if stray or missing or extra:
+        raise _WeightFileError(f"does not match a {cls.__name__} with this config: missing parameters {missing}, "
+                               f"unexpected parameters {extra}, unexpected entries {stray}")
+    for name, (shape, dtype_declared) in declared.items():
+        if shape != expected[name]:
+            raise _WeightFileError(f"declares parameter {name!r} of shape {shape}; the model needs {expected[name]}")
+        if dtype_declared.kind != "f" or dtype_declared.itemsize not in (4, 8):
+            raise _WeightFileError(f"declares parameter {name!r} as {dtype_declared}; it must be float32 or float64")
+    state = {name: _read_array(archive, f"param/{name}") for name in declared}
+    for name, value in state.items():
+        if not np.isfinite(value).all():
+            raise _WeightFileError(f"holds NaN or infinity in parameter {name!r}")
     return model.load_state(state)
+
+
+def _declared_array(stream, name):
+    """(shape, dtype) from an .npy header, read without reading the array."""
+    version = np.lib.format.read_magic(stream)
+    if version == (1, 0):
+        shape, _, dtype = np.lib.format.read_array_header_1_0(stream)
+    elif version == (2, 0):
+        shape, _, dtype = np.lib.format.read_array_header_2_0(stream)
+    else:
+        raise _WeightFileError(f"entry {name!r} uses .npy format version {version}, which save_model never writes")
+    return shape, dtype
+
+
+def _read_array(archive, key):
+    with archive.open(f"{key}.npy") as stream:
+        return np.lib.format.read_array(stream, allow_pickle=False)

@@ -8,11 +8,29 @@ import os
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
+from matplotlib.patches import Patch
 
-__all__ = ["DEPENDENCY_CMAP", "lecture_style", "notebook_style", "show_images", "stairs"]
+__all__ = ["DEPENDENCY_CMAP", "dependency_legend", "lecture_style", "notebook_style", "show_images", "stairs"]
 
 #: Colours of ``cvlab.pixelcnn.dependency_category``: future, earlier but unseen, seen, the output pixel.
 DEPENDENCY_CMAP = ListedColormap(["#f2f2f2", "#d62728", "#1f77b4", "#ffbf00"])
+_DEPENDENCY_LABELS = ["future pixel", "earlier, not seen", "earlier, seen", "output pixel"]
+
+
+def dependency_legend(where, extra=(), **kwargs):
+    """Add the legend of ``DEPENDENCY_CMAP``'s four categories to an axes or a figure; return it.
+
+    ``extra`` handles (for example a marker drawn on the maps) follow the four
+    categories; keyword arguments go to ``legend`` (for example ``loc`` and ``ncols``).
+
+    >>> fig, ax = plt.subplots()
+    >>> [text.get_text() for text in dependency_legend(ax).get_texts()]
+    ['future pixel', 'earlier, not seen', 'earlier, seen', 'output pixel']
+    >>> plt.close(fig)
+    """
+    handles = [Patch(facecolor=DEPENDENCY_CMAP(index), edgecolor="0.4", label=label)
+               for index, label in enumerate(_DEPENDENCY_LABELS)]
+    return where.legend(handles=handles + list(extra), **kwargs)
 
 
 def notebook_style():

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from cvlab import features, filters, pixelcnn
+from cvlab import convolution, features, filters, pixelcnn
 
 finite = st.floats(-100, 100, allow_nan=False, width=64)
 images = arrays(np.float64, st.tuples(st.integers(5, 16), st.integers(5, 16)), elements=finite)
@@ -80,3 +80,17 @@ def test_pixelcnn_never_sees_the_future_with_random_weights(model_class, seed, l
     y.flat[j] = (y.flat[j] + 1) % levels
     changed = model.forward(y).reshape(levels, -1)
     assert np.array_equal(changed[:, : j + 1], base[:, : j + 1])
+
+
+@given(st.integers(1, 3), st.integers(1, 3), st.sampled_from([1, 3, 5]), st.integers(3, 7), st.integers(3, 7),
+       st.integers(0, 2**16), st.booleans())
+def test_pixelcnn_conv2d_channels_last_equals_convolution_conv2d_channels_first(c_in, c_out, k, height, width, seed,
+                                                                                masked):
+    rng = np.random.default_rng(seed)
+    layer = (pixelcnn.MaskedConv2d(c_in, c_out, k, "B", rng=rng) if masked
+             else pixelcnn.Conv2d(c_in, c_out, k, rng=rng))
+    layer.params["b"] = rng.standard_normal(c_out)
+    x = rng.standard_normal((2, height, width, c_in))
+    channels_first = convolution.conv2d(np.moveaxis(x, -1, 1), layer.params["w"] * layer.mask, layer.params["b"],
+                                        stride=1, padding=k // 2)
+    np.testing.assert_allclose(layer.forward(x), np.moveaxis(channels_first, 1, -1), atol=1e-12)

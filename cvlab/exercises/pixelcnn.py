@@ -11,6 +11,8 @@ __all__ = ["check_type_a_mask", "check_bits_per_dim"]
 def check_type_a_mask(student):
     """Check ``student(kernel_size)`` -> (k, k) 0/1 mask against ``causal_mask(k, 'A')[0, 0]``.
 
+    Taught in: 07_pixelcnn, "Exercises".
+
     Examples
     --------
     >>> check_type_a_mask(lambda k: np.tril(np.ones((k, k)), -1)[::-1, ::-1].T)
@@ -28,6 +30,8 @@ def check_type_a_mask(student):
 
 def check_bits_per_dim(student):
     """Check ``student(nll_nats, dims)`` against ``cvlab.pixelcnn.bits_per_dim``.
+
+    Taught in: 07_pixelcnn, "Exercises".
 
     Examples
     --------

@@ -3,13 +3,32 @@
 Pixels are visited in raster order i = r·W + c. A kernel tap at offset
 (dr, dc) from the centre reads pixel (r + dr, c + dc); it is causal when that
 pixel comes earlier in raster order: dr < 0, or dr = 0 and dc < 0.
+
+Ceilings: ``MAX_KERNEL_SIZE`` = 15 and ``MAX_LAYER_CHANNELS`` = 1024, with at
+most ``MAX_MASK_WEIGHTS`` = 2**24 entries per mask (128 MB in float64).
 """
 
 import numpy as np
 
-from .._checks import as_choice, as_int
+from .._checks import as_choice, as_int, as_odd
 
 __all__ = ["causal_mask", "vertical_mask", "horizontal_mask"]
+
+MAX_KERNEL_SIZE = 15
+MAX_LAYER_CHANNELS = 1024
+MAX_MASK_WEIGHTS = 2**24
+
+
+
+def _check_shape(kernel_size, in_channels, out_channels):
+    """Checked (k, C_in, C_out) of a mask within the ceilings."""
+    k = as_odd(kernel_size, "kernel_size", minimum=1, maximum=MAX_KERNEL_SIZE)
+    n_in = as_int(in_channels, "in_channels", minimum=1, maximum=MAX_LAYER_CHANNELS)
+    n_out = as_int(out_channels, "out_channels", minimum=1, maximum=MAX_LAYER_CHANNELS)
+    if n_in * n_out * k * k > MAX_MASK_WEIGHTS:
+        raise ValueError(f"in_channels, out_channels and kernel_size must give at most MAX_MASK_WEIGHTS = "
+                         f"{MAX_MASK_WEIGHTS} weights; got {n_out} × {n_in} × {k} × {k}")
+    return k, n_in, n_out
 
 
 def causal_mask(kernel_size, mask_type, in_channels=1, out_channels=1, color_groups=1):
@@ -25,16 +44,26 @@ def causal_mask(kernel_size, mask_type, in_channels=1, out_channels=1, color_gro
     Parameters
     ----------
     kernel_size : int
-        Odd k ≥ 1.
+        Odd k, 1 ≤ k ≤ ``MAX_KERNEL_SIZE`` = 15.
     mask_type : {'A', 'B'}
     in_channels, out_channels : int
-        Multiples of ``color_groups``.
+        Multiples of ``color_groups``, at most ``MAX_LAYER_CHANNELS`` = 1024.
     color_groups : int
         1 (grey) or 3 (R → G → B).
 
     Returns
     -------
     ndarray of float64, shape (out_channels, in_channels, k, k), values 0 and 1
+
+    See Also
+    --------
+    vertical_mask, horizontal_mask : the Gated PixelCNN's two stacks.
+    cvlab.pixelcnn.MaskedConv2d : the convolution that applies it.
+
+    Taught in: 07_pixelcnn, "Masked Convolution".
+    References
+    ----------
+    .. [1] A. van den Oord, N. Kalchbrenner and K. Kavukcuoglu, "Pixel recurrent neural networks," ICML, 2016.
 
     Examples
     --------
@@ -49,19 +78,19 @@ def causal_mask(kernel_size, mask_type, in_channels=1, out_channels=1, color_gro
            [1., 0., 0.],
            [1., 1., 0.]])
     """
-    k = as_int(kernel_size, "kernel_size", minimum=1)
-    if k % 2 == 0:
-        raise ValueError(f"kernel_size must be odd; got {k}")
+    k, n_in, n_out = _check_shape(kernel_size, in_channels, out_channels)
     mask_type = as_choice(mask_type, "mask_type", ("A", "B"))
     groups = as_int(color_groups, "color_groups", minimum=1)
     if groups not in (1, 3):
         raise ValueError(f"color_groups must be 1 or 3; got {groups}")
-    n_in = as_int(in_channels, "in_channels", minimum=1)
-    n_out = as_int(out_channels, "out_channels", minimum=1)
     if n_in % groups:
         raise ValueError(f"in_channels must be a multiple of color_groups={groups}; got {n_in}")
     if n_out % groups:
         raise ValueError(f"out_channels must be a multiple of color_groups={groups}; got {n_out}")
+    return _causal_mask(k, mask_type, n_in, n_out, groups)
+
+
+def _causal_mask(k, mask_type, n_in, n_out, groups):
     centre = k // 2
     mask = np.zeros((n_out, n_in, k, k))
     mask[:, :, :centre, :] = 1.0
@@ -83,6 +112,27 @@ def vertical_mask(kernel_size, in_channels=1, out_channels=1):
     r then sees rows r − k//2 … r; the stack is shifted down one row before it
     feeds the horizontal stack, so pixel (r, c) only receives rows < r.
 
+    Parameters
+    ----------
+    kernel_size : int
+        Odd k, 1 ≤ k ≤ ``MAX_KERNEL_SIZE`` = 15.
+    in_channels, out_channels : int
+        At most ``MAX_LAYER_CHANNELS`` = 1024.
+
+    Returns
+    -------
+    ndarray of float64, shape (out_channels, in_channels, k, k)
+
+    See Also
+    --------
+    horizontal_mask, causal_mask
+
+    Taught in: 07_pixelcnn, "Receptive Field and Blind Spot".
+    References
+    ----------
+    .. [1] A. van den Oord, N. Kalchbrenner, L. Espeholt, K. Kavukcuoglu, O. Vinyals and A. Graves,
+       "Conditional image generation with PixelCNN decoders," NeurIPS, 2016.
+
     Examples
     --------
     >>> vertical_mask(3)[0, 0]
@@ -90,20 +140,41 @@ def vertical_mask(kernel_size, in_channels=1, out_channels=1):
            [1., 1., 1.],
            [0., 0., 0.]])
     """
-    k = as_int(kernel_size, "kernel_size", minimum=1)
-    if k % 2 == 0:
-        raise ValueError(f"kernel_size must be odd; got {k}")
-    n_in = as_int(in_channels, "in_channels", minimum=1)
-    n_out = as_int(out_channels, "out_channels", minimum=1)
+    return _vertical_mask(*_check_shape(kernel_size, in_channels, out_channels))
+
+
+def _vertical_mask(k, n_in, n_out):
     mask = np.zeros((n_out, n_in, k, k))
     mask[:, :, : k // 2 + 1, :] = 1.0
     return mask
 
 
 def horizontal_mask(kernel_size, mask_type, in_channels=1, out_channels=1):
-    """Mask of the horizontal stack: on the centre row, the k//2 columns left of the centre, plus the centre for type B.
+    """Mask of the horizontal stack: on the centre row, the k//2 taps left of the centre, plus the centre for type B.
 
     m(o, c, k//2, v) = 1 for v < k//2, and at v = k//2 for type 'B' only.
+
+    Parameters
+    ----------
+    kernel_size : int
+        Odd k, 1 ≤ k ≤ ``MAX_KERNEL_SIZE`` = 15.
+    mask_type : {'A', 'B'}
+    in_channels, out_channels : int
+        At most ``MAX_LAYER_CHANNELS`` = 1024.
+
+    Returns
+    -------
+    ndarray of float64, shape (out_channels, in_channels, k, k)
+
+    See Also
+    --------
+    vertical_mask, causal_mask
+
+    Taught in: 07_pixelcnn, "Receptive Field and Blind Spot".
+    References
+    ----------
+    .. [1] A. van den Oord, N. Kalchbrenner, L. Espeholt, K. Kavukcuoglu, O. Vinyals and A. Graves,
+       "Conditional image generation with PixelCNN decoders," NeurIPS, 2016.
 
     Examples
     --------
@@ -114,12 +185,12 @@ def horizontal_mask(kernel_size, mask_type, in_channels=1, out_channels=1):
     >>> horizontal_mask(3, "B")[0, 0, 1]
     array([1., 1., 0.])
     """
-    k = as_int(kernel_size, "kernel_size", minimum=1)
-    if k % 2 == 0:
-        raise ValueError(f"kernel_size must be odd; got {k}")
-    mask_type = as_choice(mask_type, "mask_type", ("A", "B"))
-    n_in = as_int(in_channels, "in_channels", minimum=1)
-    n_out = as_int(out_channels, "out_channels", minimum=1)
+    k, n_in, n_out = _check_shape(kernel_size, in_channels, out_channels)
+    return _horizontal_mask(k, as_choice(mask_type, "mask_type", ("A", "B")), n_in, n_out)
+
+
+def _horizontal_mask(k, mask_type, n_in, n_out):
     mask = np.zeros((n_out, n_in, k, k))
     mask[:, :, k // 2, : k // 2 + (mask_type == "B")] = 1.0
     return mask
+
