@@ -13,10 +13,13 @@ same number of steps as the full one: only the data differ.
 import os
 
 # One BLAS thread: the matrix products are small, and on the shared 2-core machine a
-# multi-threaded BLAS is several times slower. Must be set before NumPy is imported;
-# results are identical either way.
+# multi-threaded BLAS is several times slower. The BLAS kernel and NumPy's SIMD paths are
+# pinned as in scripts/train_pixelcnn.py, so that float32 rounding (which thousands of Adam
+# steps amplify) is the same on every x86-64 CPU. Must be set before NumPy is imported.
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
+os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
+os.environ.setdefault("NPY_DISABLE_CPU_FEATURES", "X86_V4 AVX512_ICL AVX512_SPR")
 
 import argparse
 import hashlib

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-ALGORITHM_MODULES = ["histogram", "pointops", "filters", "convolution", "features", "nn", "pixelcnn", "edges", "attention"]
+ALGORITHM_MODULES = ["histogram", "pointops", "filters", "convolution", "features", "nn", "pixelcnn", "edges",
+                     "attention"]
 #: PixelCNN training shows the tqdm progress bar the course asks for (imported lazily, only when shown).
 PRESENTATION_EXCEPTIONS = {"pixelcnn": {"tqdm"}, "nn": {"tqdm"}}
 
