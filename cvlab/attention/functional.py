@@ -430,7 +430,7 @@ def unpatchify(patches, patch, grid=None):
     patches = as_array(patches, "patches", ndim=3)
     patch = as_int(patch, "patch", minimum=1)
     if patches.shape[2] != patch * patch:
-        raise ValueError(f"patches must have p² = {patch * patch} values per patch; got shape {patches.shape}")
+        raise ValueError(f"patch must satisfy p² = {patches.shape[2]} (the last axis of patches); got p = {patch}")
     count = patches.shape[1]
     if grid is None:
         side = int(round(np.sqrt(count)))

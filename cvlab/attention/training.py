@@ -5,11 +5,11 @@ from pathlib import Path
 import numpy as np
 
 from .. import nn
-from .._checks import as_array, as_choice, as_int, as_rng
+from .._checks import as_array, as_choice, as_int, as_real, as_rng
 from .checksums import CHECKSUMS
 from .models import SmallCNN, VisionTransformer, _Classifier
 
-__all__ = ["train", "random_shift", "accuracy", "load_pretrained", "PRETRAINED", "WEIGHTS_DIR", "MAX_SHIFT"]
+__all__ = ["train", "random_shift", "accuracy", "load_pretrained", "PRETRAINED", "WEIGHTS_DIR", "MAX_SHIFT", "MAX_LR"]
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 #: The shipped models: ViT and CNN on 100 % of the training digits, on the first 10 % and 30 %,
@@ -18,6 +18,8 @@ PRETRAINED = ("vit", "cnn", "vit_10", "cnn_10", "vit_30", "cnn_30", "vit_no_posi
 _MODELS = {"vit": VisionTransformer, "cnn": SmallCNN}
 #: Ceiling on the shift augmentation, in pixels.
 MAX_SHIFT = 4
+#: Ceiling on the peak learning rate.
+MAX_LR = 1.0
 
 
 def train(model, images, labels, steps, batch_size=64, lr=3e-3, rng=None, progress=True, weight_decay=0.0,
@@ -41,12 +43,13 @@ def train(model, images, labels, steps, batch_size=64, lr=3e-3, rng=None, progre
         ≥ 1.
     batch_size : int
     lr : float
-        Peak learning rate.
+        Peak learning rate, 0 < lr ≤ ``MAX_LR`` = 1 (Adam moves each parameter by up to about lr
+        per step; larger rates only make training diverge).
     rng : numpy.random.Generator or int
     progress : bool
         Show a progress bar with the running loss.
     weight_decay : float
-        λ ≥ 0 (AdamW).
+        λ, 0 ≤ λ ≤ 1 / lr (AdamW: each step multiplies the weights by 1 − α_t λ ∈ [0, 1]).
     max_shift : int
         s, from 0 (no augmentation) to ``MAX_SHIFT``.
 
@@ -73,6 +76,8 @@ def train(model, images, labels, steps, batch_size=64, lr=3e-3, rng=None, progre
     if not isinstance(model, _Classifier):
         raise TypeError(f"model must be a VisionTransformer or SmallCNN; got {type(model).__name__}")
     max_shift = as_int(max_shift, "max_shift", minimum=0, maximum=MAX_SHIFT)
+    lr = as_real(lr, "lr", minimum=0, maximum=MAX_LR, strict=True)
+    weight_decay = as_real(weight_decay, "weight_decay", minimum=0, maximum=1 / lr)
     augment = None
     if max_shift:
         def augment(batch, generator):

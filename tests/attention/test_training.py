@@ -76,6 +76,8 @@ def test_training_without_shifts_differs_from_training_with_them():
     (dict(images=TRAIN * 2), r"images must lie in \[0, 16\]"),
     (dict(max_shift=-1), "max_shift must be >= 0"),
     (dict(steps=0), "steps must be >= 1"),
+    (dict(lr=2.0), "lr must be <= 1"),
+    (dict(lr=0.5, weight_decay=3.0), "weight_decay must be <= 2"),
 ])
 def test_train_bad_inputs(kwargs, match):
     call = dict(model=SmallCNN(channels=2, rng=0), images=TRAIN, labels=TRAIN_LABELS, steps=1, progress=False)
