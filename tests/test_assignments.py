@@ -66,6 +66,18 @@ WRONG = {
     "05_corners": [("match", "distances = np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).sum(axis=2))",
                     "distances = ((a[:, None, :] - b[None, :, :]) ** 2).sum(axis=2)")],
     # A type-A mask that admits the centre pixel.
+    "06_attention": [
+        # Scores exponentiated without subtracting the maximum: large scores overflow.
+        ("softmax", "shifted = np.exp(x - x.max(axis=axis, keepdims=True))", "shifted = np.exp(x)"),
+        # Scores not divided by sqrt(d).
+        ("scaled_dot_product_attention", "scores = q @ np.swapaxes(k, -1, -2) / np.sqrt(q.shape[-1])",
+         "scores = q @ np.swapaxes(k, -1, -2)"),
+        # A token may not attend to itself (j < i): the first row allows nothing.
+        ("causal_mask", "return j <= i", "return j < i"),
+        # Reshaped without swapping the axes: each token is a strip of pixels, not a square patch.
+        ("patchify", "grid = grid.transpose(0, 1, 3, 2, 4)  # (N, rows of patches, columns of patches, u, w)",
+         "grid = grid.reshape(n, height // patch, width // patch, patch, patch)"),
+    ],
     "07_pixelcnn": [("causal_mask", 'mask[:, :, centre, centre] = 1.0 if mask_type == "B" else 0.0',
                      "mask[:, :, centre, centre] = 1.0")],
     "08_vae": [
@@ -273,8 +285,8 @@ def _autograded(course, student, chapter):
 # ----------------------------------------------------------------------------- the sources
 
 def test_the_course_has_the_chapters_and_a_mistake_for_each():
-    assert {"01_histograms", "02_filtering", "03_convolution_properties", "04_edges", "05_corners", "07_pixelcnn",
-            "08_vae"} <= set(CHAPTERS)
+    assert {"01_histograms", "02_filtering", "03_convolution_properties", "04_edges", "05_corners", "06_attention",
+            "07_pixelcnn", "08_vae"} <= set(CHAPTERS)
     assert set(WRONG) == set(CHAPTERS), "add a mistake to WRONG for every chapter in assignments/source"
     for chapter, mistakes in WRONG.items():
         broken = [task for task, _, _ in mistakes]
