@@ -269,7 +269,7 @@ def test_unpatchify_inverts_patchify(rows, cols, p, seed):
 @pytest.mark.parametrize("call, match", [
     (lambda: patchify(np.ones((1, 8, 8)), 3), "patch must divide"),
     (lambda: patchify(np.ones((8, 8)), 2), "images must be 3-D"),
-    (lambda: unpatchify(np.ones((1, 4, 5)), 2), "patches must have p²"),
+    (lambda: unpatchify(np.ones((1, 4, 5)), 2), "patch must satisfy p² = 5"),
     (lambda: unpatchify(np.ones((1, 6, 4)), 2), "grid must be given"),
     (lambda: unpatchify(np.ones((1, 6, 4)), 2, (2, 2)), "grid must hold all 6 patches"),
     (lambda: unpatchify(np.ones((1, 6, 4)), 2, 6), "grid must be a pair"),
