@@ -163,35 +163,44 @@ def clutter_windows():
 def _cached_digits():
     from sklearn.datasets import load_digits
 
-    return load_digits().images.astype(np.int64)
+    bunch = load_digits()
+    return bunch.images.astype(np.int64), bunch.target.astype(np.int64)
 
 
-@cache
-def _cached_digit_labels():
-    from sklearn.datasets import load_digits
-
-    return load_digits().target.astype(np.int64)
-
-
-def digits():
+def digits(labels=False):
     """Return scikit-learn's 8x8 handwritten digits with the course's fixed split.
 
     The first 1500 images (in scikit-learn's order) train, the last 297 test.
     Each pixel is one of 17 grey levels, 0 to 16.
 
+    Parameters
+    ----------
+    labels : bool
+        Also return the class of each image, the digit 0 to 9 it shows.
+
     Returns
     -------
     train : ndarray of int64, shape (1500, 8, 8)
     test : ndarray of int64, shape (297, 8, 8)
+        Without ``labels``.
+    (train, train_labels), (test, test_labels) : tuples of ndarray of int64
+        With ``labels``: the same images, and labels of shape (1500,) and (297,).
 
     Examples
     --------
     >>> train, test = digits()
     >>> train.shape, test.shape, int(train.max())
     ((1500, 8, 8), (297, 8, 8), 16)
+    >>> (train, train_labels), (test, test_labels) = digits(labels=True)
+    >>> train_labels.shape, test_labels.shape, train_labels[:5]
+    ((1500,), (297,), array([0, 1, 2, 3, 4]))
     """
-    images = _cached_digits()
-    return images[:1500].copy(), images[1500:].copy()
+    if not isinstance(labels, (bool, np.bool_)):
+        raise TypeError(f"labels must be True or False; got {type(labels).__name__}")
+    images, classes = _cached_digits()
+    if not labels:
+        return images[:1500].copy(), images[1500:].copy()
+    return (images[:1500].copy(), classes[:1500].copy()), (images[1500:].copy(), classes[1500:].copy())
 
 
 def digit_labels():
@@ -208,5 +217,5 @@ def digit_labels():
     >>> train.shape, test.shape, sorted(set(train.tolist())) == list(range(10))
     ((1500,), (297,), True)
     """
-    labels = _cached_digit_labels()
-    return labels[:1500].copy(), labels[1500:].copy()
+    classes = _cached_digits()[1]
+    return classes[:1500].copy(), classes[1500:].copy()

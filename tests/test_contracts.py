@@ -19,12 +19,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cvlab import data, features, pixelcnn, vae
+from cvlab import attention, data, features, pixelcnn, vae
 from cvlab.gan import GAN
 from cvlab.pixelcnn.checksums import CHECKSUMS
 
 MODULES = ["cvlab.data", "cvlab.histogram", "cvlab.pointops", "cvlab.filters", "cvlab.convolution", "cvlab.features",
-           "cvlab.nn", "cvlab.pixelcnn", "cvlab.edges", "cvlab.grading", "cvlab.vae", "cvlab.gan"]
+           "cvlab.nn", "cvlab.pixelcnn", "cvlab.edges", "cvlab.grading", "cvlab.vae", "cvlab.gan", "cvlab.attention"]
 
 _camera = data.load_image("camera")[200:264, 200:264]
 _cat = data.load_image("chelsea")[100:140, 200:240]
@@ -35,6 +35,8 @@ _model = pixelcnn.PixelCNN(levels=17, channels=4, n_layers=2, rng=np.random.defa
 _weights = Path(pixelcnn.__file__).parent / "weights" / "gated.npz"
 _homography = np.array([[1.0, 0.05, 2.0], [-0.03, 0.98, 3.0], [1e-4, -2e-4, 1.0]])
 _vae = vae.VAE(latent_dim=2, hidden=8, rng=0)
+_tokens = np.random.default_rng(1).normal(size=(2, 5, 4))
+_, (_test_digits, _test_labels) = data.digits(labels=True)
 
 EXAMPLES = {
     "cvlab.data.load_image": dict(name="camera"),
@@ -193,6 +195,25 @@ EXAMPLES = {
                                 lr=1e-3, d_steps=2, g_steps=1, loss="minimax", snapshots=1, snapshot_size=5),
     "cvlab.gan.mode_shares": dict(samples=np.array([-2.0, 0.5, 2.0]), centers=np.array([-2.0, 2.0])),
     "cvlab.gan.wasserstein1": dict(a=np.array([0.0, 1.0]), b=np.array([0.5, 2.0, 3.0])),
+    "cvlab.attention.softmax": dict(x=_tokens[0], axis=-1),
+    "cvlab.attention.scaled_dot_product_attention": dict(q=_tokens, k=_tokens, v=_tokens[..., :3],
+                                                         mask=attention.causal_mask(5)),
+    "cvlab.attention.causal_mask": dict(n=5),
+    "cvlab.attention.padding_mask": dict(lengths=np.array([2, 5]), n=5),
+    "cvlab.attention.row_entropy": dict(weights=np.full((3, 4), 0.25)),
+    "cvlab.attention.split_heads": dict(x=_tokens, heads=2),
+    "cvlab.attention.merge_heads": dict(x=_tokens[None]),
+    "cvlab.attention.patchify": dict(images=_digits, patch=2),
+    "cvlab.attention.unpatchify": dict(patches=np.ones((2, 6, 4)), patch=2, grid=(2, 3)),
+    "cvlab.attention.sinusoidal_positions": dict(n=5, d=4),
+    "cvlab.attention.token_dependency": dict(function=lambda x: np.cumsum(x, axis=0), x=_tokens[0], rng=0),
+    "cvlab.attention.train": dict(model=attention.SmallCNN(channels=2, rng=0), images=_digits,
+                                  labels=_test_labels[:8], steps=2, batch_size=4, lr=1e-3, rng=0, progress=False,
+                                  weight_decay=0.1, max_shift=1),
+    "cvlab.attention.random_shift": dict(images=_digits, max_shift=1, rng=0),
+    "cvlab.attention.accuracy": dict(model=attention.SmallCNN(channels=2, rng=0), images=_test_digits[:20],
+                                     labels=_test_labels[:20]),
+    "cvlab.attention.load_pretrained": dict(name="cnn"),
 }
 
 #: Parameters that legitimately accept what a generated case would feed them.
@@ -210,6 +231,13 @@ ACCEPTS = {
     ("cvlab.edges.edge_scores", "predicted"): {"bool"},  # edge maps are boolean
     ("cvlab.edges.edge_scores", "truth"): {"bool"},
     ("cvlab.edges.localization_error", "predicted"): {"bool"},
+    **{("cvlab.attention.scaled_dot_product_attention", name): {"extra-dims"}  # leading axes broadcast
+       for name in ("q", "k", "v")},
+    ("cvlab.attention.scaled_dot_product_attention", "mask"): {"none", "bool"},  # None: no mask; a mask is boolean
+    ("cvlab.attention.softmax", "x"): {"extra-dims"},  # along one axis of any stack
+    ("cvlab.attention.row_entropy", "weights"): {"extra-dims"},
+    ("cvlab.attention.split_heads", "x"): {"extra-dims"},  # leading axes are carried along
+    ("cvlab.attention.merge_heads", "x"): {"extra-dims"},
 }
 
 

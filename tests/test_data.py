@@ -41,3 +41,23 @@ def test_clutter_windows_are_fixed_busy_and_fresh():
     windows[:] = 0
     again = data.clutter_windows()
     assert again.max() > 0 and np.array_equal(again, data.clutter_windows())
+
+
+def test_digits_with_labels_adds_scikit_learns_classes_to_the_same_split():
+    from sklearn.datasets import load_digits
+
+    (train, train_labels), (test, test_labels) = data.digits(labels=True)
+    plain_train, plain_test = data.digits()
+    np.testing.assert_array_equal(train, plain_train)
+    np.testing.assert_array_equal(test, plain_test)
+    target = load_digits().target
+    np.testing.assert_array_equal(train_labels, target[:1500])
+    np.testing.assert_array_equal(test_labels, target[1500:])
+    assert train_labels.dtype == test_labels.dtype == np.int64 and set(np.unique(test_labels)) == set(range(10))
+    train_labels[:] = -1
+    assert data.digits(labels=True)[0][1].min() == 0
+
+
+def test_digits_labels_flag_must_be_a_bool():
+    with pytest.raises(TypeError, match="labels must be True or False"):
+        data.digits(labels="yes")

@@ -10,6 +10,7 @@ listed in ``__all__``.
 'ExplorerBox'
 """
 
+from .attention import attention_explorer
 from .convolution import receptive_field_explorer, shift_invariance_explorer
 from .edges import canny_explorer, canny_stages_explorer
 from .features import harris_explorer, homography_explorer, rotation_explorer, ssd_surface_explorer
@@ -35,4 +36,5 @@ __all__ = [
     "rotation_explorer",
     "homography_explorer",
     "latent_explorer",
+    "attention_explorer",
 ]
