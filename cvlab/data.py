@@ -11,7 +11,7 @@ import numpy as np
 
 from ._checks import as_choice
 
-__all__ = ["IMAGES", "load_image", "faces", "digits"]
+__all__ = ["IMAGES", "CLUTTER", "load_image", "motorcycle_disparity", "faces", "clutter_windows", "digits"]
 
 #: Image names accepted by :func:`load_image`, with what they show.
 IMAGES = {
@@ -62,6 +62,35 @@ def load_image(name):
 
 
 @cache
+def _cached_disparity():
+    from skimage import data
+
+    _left, _right, disparity = data.stereo_motorcycle()
+    return np.where(np.isfinite(disparity), disparity, np.nan).astype(np.float64)
+
+
+def motorcycle_disparity():
+    """Ground-truth disparity d(r, c) of the motorcycle stereo pair (Middlebury 2014), in pixels.
+
+    The pair is rectified: the scene point at (r, c) in ``motorcycle_left``
+    appears at (r, c − d(r, c)) in ``motorcycle_right``. A larger d means a
+    nearer point (d = f·B / Z for focal length f, baseline B, depth Z).
+
+    Returns
+    -------
+    ndarray of float64, (500, 741)
+        NaN where the truth is unknown (occluded in the right view).
+
+    Examples
+    --------
+    >>> d = motorcycle_disparity()
+    >>> d.shape, bool(np.nanmin(d) > 0), round(float(np.isnan(d).mean()), 3)
+    ((500, 741), True, 0.073)
+    """
+    return _cached_disparity().copy()
+
+
+@cache
 def _cached_faces():
     from skimage import data
 
@@ -84,6 +113,49 @@ def faces():
     """
     face_windows, other_windows = _cached_faces()
     return face_windows.copy(), other_windows.copy()
+
+
+#: Textured scenes (bundled with scikit-image) whose windows stand for the clutter a face detector fires on.
+CLUTTER = ("brick", "grass", "gravel", "text")
+
+
+@cache
+def _cached_clutter():
+    from skimage import data
+
+    rng = np.random.default_rng(0)
+    windows = []
+    for name in CLUTTER:
+        image = getattr(data, name)() / 255.0
+        kept = 0
+        while kept < 25:  # seeded positions; a nearly flat window (blank paper, say) is not clutter
+            y, x = rng.integers(0, image.shape[0] - 25), rng.integers(0, image.shape[1] - 25)
+            window = image[y:y + 25, x:x + 25]
+            if window.std() >= 0.05:
+                windows.append(window)
+                kept += 1
+    return np.stack(windows)
+
+
+def clutter_windows():
+    """Return 100 cluttered 25x25 non-face windows: 25 each from brick, grass, gravel and text.
+
+    The windows sit at fixed, seeded positions in scikit-image's bundled
+    texture images (:data:`CLUTTER`), the kind of busy region where a face
+    detector raises false alarms. Unlike many of ``faces()``'s non-face
+    windows, none is nearly flat: each has a standard deviation of at least 0.05.
+
+    Returns
+    -------
+    ndarray of float64, shape (100, 25, 25), values in [0, 1]
+
+    Examples
+    --------
+    >>> windows = clutter_windows()
+    >>> windows.shape, bool(windows.std(axis=(1, 2)).min() >= 0.05)
+    ((100, 25, 25), True)
+    """
+    return _cached_clutter().copy()
 
 
 @cache

@@ -1,7 +1,12 @@
-"""Linear filtering: S[f](m, n) = Σᵢ Σⱼ w(i, j) f(m + i, n + j), kernels and separability.
+"""Linear filtering: S[f](m, n) = Σᵢ Σⱼ w(i, j) f(m + i, n + j), kernels, separability and template matching.
 
 Every filter accepts a finite real grey (H, W) or RGB (H, W, 3) image of any
 numeric dtype, filters each channel on its own and returns float64.
+
+Notation: I, K, P, S are the notes' input size, kernel size, padding and
+stride. :func:`output_size` and :func:`coverage` take them as numbers under
+those names; functions that take arrays spell them ``padding`` and ``stride``,
+and ``kernel.shape`` gives K.
 
 Padding modes use NumPy's names (``np.pad``). Beware, the libraries disagree:
 
@@ -18,12 +23,18 @@ NumPy (``pad``)  scipy.ndimage   OpenCV                  border of 1 2 3
 So NumPy's ``'reflect'`` (the edge pixel is *not* repeated) is OpenCV's
 default, while NumPy's ``'symmetric'`` (the edge pixel *is* repeated) is
 what scipy calls ``'reflect'``.
+
+Ceilings (see ``cvlab._checks``): σ ≤ :data:`MAX_SIGMA`, a Gaussian radius ≤
+:data:`MAX_RADIUS`, padding ≤ :data:`MAX_PADDING`, a kernel or window side ≤
+:data:`MAX_KERNEL_SIZE`, an axis of :func:`coverage` ≤ :data:`MAX_LENGTH`, and
+one filter call ≤ :data:`MAX_MULTIPLY_ADDS`: on the course's images no call
+needs more than about 1 GB or 10 s.
 """
 
 import math
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 from ._checks import (
     as_array,
@@ -33,6 +44,7 @@ from ._checks import (
     as_int,
     as_int_pair,
     as_levels,
+    as_odd,
     as_real,
     as_rng,
 )
@@ -40,12 +52,23 @@ from ._checks import (
 __all__ = [
     "PAD_MODES",
     "SCIPY_MODES",
+    "MAX_SIGMA",
+    "MAX_RADIUS",
+    "MAX_PADDING",
+    "MAX_KERNEL_SIZE",
+    "MAX_LENGTH",
+    "MAX_MULTIPLY_ADDS",
+    "MAX_MEDIAN_WORK",
     "output_size",
     "coverage",
+    "kernel_positions",
+    "unread",
     "pad",
     "correlate2d",
     "convolve2d",
     "box_kernel",
+    "gaussian_density",
+    "gaussian_mass",
     "gaussian_kernel1d",
     "gaussian_kernel2d",
     "separate",
@@ -54,6 +77,7 @@ __all__ = [
     "median_filter",
     "add_noise",
     "psnr",
+    "match_template",
 ]
 
 #: Padding modes accepted by :func:`pad` and every filter (NumPy's names).
@@ -62,10 +86,55 @@ PAD_MODES = ("constant", "edge", "symmetric", "reflect", "wrap")
 #: The same borders under scipy.ndimage's names (see the module docstring).
 SCIPY_MODES = {"constant": "constant", "edge": "nearest", "symmetric": "reflect", "reflect": "mirror", "wrap": "wrap"}
 
+#: Largest σ in pixels: its 3σ kernel has 601 taps, wider than any course image is useful for,
+#: and blurring the 1411 × 1411 RGB retina with it takes a few seconds.
+MAX_SIGMA = 100.0
+
+#: Largest Gaussian radius r (2r + 1 taps), the 3σ radius of :data:`MAX_SIGMA`.
+MAX_RADIUS = 300
+
+#: Largest padding P per side: the 1411 × 1411 retina padded by it is under 100 MB per channel.
+MAX_PADDING = 1000
+
+#: Largest kernel, window or template side in pixels (a 1001 × 1001 float kernel is 8 MB).
+MAX_KERNEL_SIZE = 1001
+
+#: Largest padded axis I + 2P that :func:`coverage` counts (an 8 MB array).
+MAX_LENGTH = 10**6
+
+#: Most multiply-adds one filter call may do, O_h · O_w · K_h · K_w per channel summed:
+#: about a second at the matrix-product speed of a laptop core, at most ten on a busy one.
+MAX_MULTIPLY_ADDS = 10**10
+
 NOISE_KINDS = ("gaussian", "salt_pepper")
+TEMPLATE_METHODS = ("correlation", "zero_mean", "ncc")
 
 
-# ---------------------------------------------------------------- core operations
+def _check_work(multiply_adds, name):
+    """Refuse a call that would exceed :data:`MAX_MULTIPLY_ADDS`, naming the parameter that sets it."""
+    if multiply_adds > MAX_MULTIPLY_ADDS:
+        raise ValueError(
+            f"{name} is too large for this image: {multiply_adds:.3g} multiply-adds exceed the ceiling "
+            f"MAX_MULTIPLY_ADDS = {MAX_MULTIPLY_ADDS:.0e}; use a smaller {name} or a smaller image"
+        )
+
+
+# ---------------------------------------------------------------- the output size and what the kernel reads
+
+
+def _size_arguments(I, K, P, S):  # noqa: E741 (the notes' names)
+    """Check the notes' I, K, P, S and that the kernel fits: I − K + 2P ≥ 0."""
+    I = as_int(I, "I", minimum=1)  # noqa: E741
+    K = as_int(K, "K", minimum=1)
+    P = as_int(P, "P", minimum=0)
+    S = as_int(S, "S", minimum=1)
+    if I - K + 2 * P < 0:
+        raise ValueError(f"K = {K} does not fit in I + 2P = {I + 2 * P}: I − K + 2P must be >= 0")
+    return I, K, P, S
+
+
+def _output_size(I, K, P, S):  # noqa: E741
+    return (I - K + 2 * P) // S + 1
 
 
 def output_size(I, K, P=0, S=1):  # noqa: E741 (the notes' names)
@@ -74,7 +143,8 @@ def output_size(I, K, P=0, S=1):  # noqa: E741 (the notes' names)
     The notes write O = (I − K + 2P)/S + 1. When S does not divide
     I − K + 2P the kernel's last steps would run past the padded input, so
     the remainder is dropped: this uses floor division, as PyTorch,
-    TensorFlow and NumPy-based code do.
+    TensorFlow and NumPy-based code do. Pure integer arithmetic, so any size
+    is accepted.
 
     Parameters
     ----------
@@ -96,6 +166,13 @@ def output_size(I, K, P=0, S=1):  # noqa: E741 (the notes' names)
     ValueError
         If I − K + 2P < 0 (the kernel does not fit), S < 1 or P < 0.
 
+    See Also
+    --------
+    coverage : how many kernel positions read each cell.
+    correlate2d : the filter whose output has this size.
+
+    Taught in: 02_filtering, "输出尺寸".
+
     Examples
     --------
     >>> output_size(5, 3)            # 'valid'
@@ -107,13 +184,27 @@ def output_size(I, K, P=0, S=1):  # noqa: E741 (the notes' names)
     >>> output_size(6, 3, P=0, S=2)  # (6 − 3)/2 = 1.5, floored to 1
     2
     """
-    I = as_int(I, "I", minimum=1)  # noqa: E741
-    K = as_int(K, "K", minimum=1)
-    P = as_int(P, "P", minimum=0)
-    S = as_int(S, "S", minimum=1)
-    if I - K + 2 * P < 0:
-        raise ValueError(f"K = {K} does not fit in I + 2P = {I + 2 * P}: I − K + 2P must be >= 0")
-    return (I - K + 2 * P) // S + 1
+    return _output_size(*_size_arguments(I, K, P, S))
+
+
+def _checked_length(I, K, P, S):  # noqa: E741
+    I, K, P, S = _size_arguments(I, K, P, S)  # noqa: E741
+    if I + 2 * P > MAX_LENGTH:
+        raise ValueError(f"I + 2P must be <= MAX_LENGTH = {MAX_LENGTH}; got {I + 2 * P}")
+    return I, K, P, S
+
+
+def _kernel_positions(I, K, P, S):  # noqa: E741
+    return S * np.arange(_output_size(I, K, P, S))
+
+
+def _coverage(I, K, P, S):  # noqa: E741
+    # +1 where a position starts reading, −1 one past its last cell; the running sum counts readers.
+    steps = np.zeros(I + 2 * P + 1, dtype=np.int64)
+    starts = _kernel_positions(I, K, P, S)
+    np.add.at(steps, starts, 1)
+    np.add.at(steps, starts + K, -1)
+    return np.cumsum(steps[:-1])
 
 
 def coverage(I, K, P=0, S=1):  # noqa: E741 (the notes' names)
@@ -124,6 +215,22 @@ def coverage(I, K, P=0, S=1):  # noqa: E741 (the notes' names)
     the last cells when S does not divide I − K + 2P, and a stride larger
     than the kernel (S > K) skips cells between positions too.
 
+    Parameters
+    ----------
+    I, K, P, S : int
+        As for :func:`output_size`; I + 2P ≤ :data:`MAX_LENGTH`.
+
+    Returns
+    -------
+    ndarray of int64, shape (I + 2P,)
+
+    See Also
+    --------
+    kernel_positions : where each position starts.
+    unread : how many of the I input cells are never read.
+
+    Taught in: 02_filtering, "输出尺寸".
+
     Examples
     --------
     >>> coverage(5, 3, P=1)          # 'same': every input cell is read
@@ -131,13 +238,86 @@ def coverage(I, K, P=0, S=1):  # noqa: E741 (the notes' names)
     >>> coverage(6, 1, S=2)          # S > K: every other cell is skipped
     array([1, 0, 1, 0, 1, 0])
     """
-    count = np.zeros(as_int(I, "I", minimum=1) + 2 * as_int(P, "P", minimum=0), dtype=np.int64)
-    for t in range(output_size(I, K, P, S)):
-        count[t * S:t * S + K] += 1
-    return count
+    return _coverage(*_checked_length(I, K, P, S))
 
 
-def pad(image, P, mode="constant"):
+def kernel_positions(I, K, P=0, S=1):  # noqa: E741 (the notes' names)
+    """The first padded cell t·S that each kernel position t = 0 … O − 1 reads.
+
+    Position t covers the cells t·S … t·S + K − 1 of the padded axis (cell 0
+    is the first padding cell); its centre is at t·S + (K − 1)/2.
+
+    Parameters
+    ----------
+    I, K, P, S : int
+        As for :func:`output_size`; I + 2P ≤ :data:`MAX_LENGTH`.
+
+    Returns
+    -------
+    ndarray of int64, shape (O,)
+
+    See Also
+    --------
+    coverage, output_size
+
+    Taught in: 02_filtering, "输出尺寸".
+
+    Examples
+    --------
+    >>> kernel_positions(7, 3, P=1, S=2)
+    array([0, 2, 4, 6])
+    """
+    return _kernel_positions(*_checked_length(I, K, P, S))
+
+
+def unread(I, K, P=0, S=1):  # noqa: E741 (the notes' names)
+    """How many of the I input cells no kernel position reads (the padding is not counted).
+
+    Zero when S ≤ K and S divides I − K + 2P; otherwise the floor in
+    O = ⌊(I − K + 2P) / S⌋ + 1 drops the last cells, and S > K skips cells
+    between positions.
+
+    Parameters
+    ----------
+    I, K, P, S : int
+        As for :func:`output_size`; I + 2P ≤ :data:`MAX_LENGTH`.
+
+    Returns
+    -------
+    int
+
+    See Also
+    --------
+    coverage
+
+    Taught in: 02_filtering, "输出尺寸".
+
+    Examples
+    --------
+    >>> unread(8, 3, S=2), unread(6, 1, S=2), unread(5, 3, P=1)
+    (1, 3, 0)
+    """
+    I, K, P, S = _checked_length(I, K, P, S)  # noqa: E741
+    return int(np.count_nonzero(_coverage(I, K, P, S)[P:P + I] == 0))
+
+
+# ---------------------------------------------------------------- padding and correlation
+
+
+def _padding_pair(padding, name="padding"):
+    """(P_rows, P_cols) from an int or a pair, each in [0, MAX_PADDING]."""
+    rows, cols = as_int_pair(padding, name, minimum=0)
+    if max(rows, cols) > MAX_PADDING:
+        raise ValueError(f"{name} must be <= MAX_PADDING = {MAX_PADDING}; got {padding!r}")
+    return rows, cols
+
+
+def _pad(pixels, pads, mode):
+    widths = [(pads[0], pads[0]), (pads[1], pads[1])] + [(0, 0)] * (pixels.ndim - 2)
+    return np.pad(pixels, widths, mode=mode)
+
+
+def pad(image, padding, mode="constant"):
     """Add P pixels on every side of the image's two spatial axes.
 
     g(m, n) = f(m − P, n − P) inside, and outside the original grid the border
@@ -154,14 +334,20 @@ def pad(image, P, mode="constant"):
     ----------
     image : array_like
         Grey (H, W) or RGB (H, W, 3); the channel axis is not padded.
-    P : int or tuple of two ints
-        Padding on each side (≥ 0), or (P_rows, P_cols).
+    padding : int or tuple of two ints
+        P on each side (0 ≤ P ≤ :data:`MAX_PADDING`), or (P_rows, P_cols).
     mode : str
         One of :data:`PAD_MODES`.
 
     Returns
     -------
     ndarray, same dtype as ``image``, shape (H + 2P, W + 2P[, 3])
+
+    See Also
+    --------
+    correlate2d : pads with this rule before filtering.
+
+    Taught in: 02_filtering, "填充方式".
 
     Examples
     --------
@@ -178,15 +364,16 @@ def pad(image, P, mode="constant"):
            [1, 1, 2, 3, 3]])
     """
     pixels = as_image(image)
-    rows, cols = as_int_pair(P, "P", minimum=0)
-    mode = as_choice(mode, "mode", PAD_MODES)
-    widths = [(rows, rows), (cols, cols)] + [(0, 0)] * (pixels.ndim - 2)
-    return np.pad(pixels, widths, mode=mode)
+    pads = _padding_pair(padding)
+    return _pad(pixels, pads, as_choice(mode, "mode", PAD_MODES))
 
 
 def _kernel(kernel, name="kernel", ndim=2):
-    """A finite kernel as float64 of the given number of dimensions."""
-    return as_array(kernel, name, ndim=ndim).astype(np.float64)
+    """A finite kernel as float64 of the given number of dimensions, each side ≤ MAX_KERNEL_SIZE."""
+    weights = as_array(kernel, name, ndim=ndim)
+    if max(weights.shape) > MAX_KERNEL_SIZE:
+        raise ValueError(f"{name} sides must be <= MAX_KERNEL_SIZE = {MAX_KERNEL_SIZE}; got shape {weights.shape}")
+    return weights.astype(np.float64)
 
 
 def _padding(padding, shape):
@@ -204,19 +391,22 @@ def _padding(padding, shape):
     if isinstance(padding, (bool, np.bool_)):
         raise TypeError("padding must be 'same', 'valid' or an int; got bool")
     try:
-        return as_int_pair(padding, "padding", minimum=0)
+        return _padding_pair(padding)
     except TypeError:
         raise TypeError(f"padding must be 'same', 'valid' or an int; got {type(padding).__name__}") from None
 
 
 def _out_shape(pixels, kernel_shape, pads, stride):
     """Output (rows, cols) by the notes' formula, naming the image when the kernel does not fit."""
-    try:
-        return tuple(output_size(pixels.shape[a], kernel_shape[a], pads[a], stride) for a in (0, 1))
-    except ValueError:
-        raise ValueError(
-            f"kernel of shape {kernel_shape} does not fit in image of shape {pixels.shape[:2]} with padding {pads}"
-        ) from None
+    sizes = []
+    for axis in (0, 1):
+        span = pixels.shape[axis] - kernel_shape[axis] + 2 * pads[axis]
+        if span < 0:
+            raise ValueError(
+                f"kernel of shape {kernel_shape} does not fit in image of shape {pixels.shape[:2]} with padding {pads}"
+            )
+        sizes.append(span // stride + 1)
+    return tuple(sizes)
 
 
 # Each 1-D pass below is a matrix product. Correlating every row of x with r(0..K−1)
@@ -274,7 +464,7 @@ def _correlate_grey(pixels, weights, pads, mode, stride, out_shape, chunk=128):
     Output rows are made ``chunk`` at a time so the partial sums stay in a small,
     cache-resident scratch buffer instead of a second full-size array.
     """
-    padded = pad(pixels, pads, mode)
+    padded = _pad(pixels, pads, mode)
     rows, cols = out_shape
     total = np.zeros(out_shape)
     scratch = np.empty((min(chunk, rows), cols))
@@ -287,6 +477,23 @@ def _correlate_grey(pixels, weights, pads, mode, stride, out_shape, chunk=128):
             _correlate_rows(padded[first:first + stride * (count - 1) + 1:stride], taps, stride, cols, scratch[:count])
             total[top:top + count] += scratch[:count]
     return total
+
+
+def _correlate_arguments(image, kernel, padding, mode, stride):
+    """Check correlate2d's or convolve2d's arguments once; return what the computation needs."""
+    pixels = as_float_image(image)
+    weights = _kernel(kernel)
+    pads = _padding(padding, weights.shape)
+    mode = as_choice(mode, "mode", PAD_MODES)
+    stride = as_int(stride, "stride", minimum=1)
+    out_shape = _out_shape(pixels, weights.shape, pads, stride)
+    channels = 1 if pixels.ndim == 2 else 3
+    _check_work(out_shape[0] * out_shape[1] * weights.size * channels, "kernel")
+    return pixels, weights, pads, mode, stride, out_shape
+
+
+def _correlate(pixels, weights, pads, mode, stride, out_shape):
+    return _per_channel(_correlate_grey, pixels, weights, pads, mode, stride, out_shape)
 
 
 def correlate2d(image, kernel, padding="same", mode="constant", stride=1):
@@ -302,10 +509,11 @@ def correlate2d(image, kernel, padding="same", mode="constant", stride=1):
     image : array_like
         Grey (H, W) or RGB (H, W, 3), any finite real dtype; RGB is filtered per channel.
     kernel : array_like
-        2-D finite weights w, shape (K_h, K_w).
-    padding : {'same', 'valid'} or int
+        2-D finite weights w, shape (K_h, K_w), each side ≤ :data:`MAX_KERNEL_SIZE`.
+    padding : {'same', 'valid'} or int or (int, int)
         'same' pads k = K // 2 on each side so the output keeps the image's
-        size (needs an odd kernel); 'valid' pads nothing; an int P pads P.
+        size (needs an odd kernel); 'valid' pads nothing; an int P pads P
+        (≤ :data:`MAX_PADDING`).
     mode : str
         Border rule for the padding, one of :data:`PAD_MODES` (NumPy's names).
     stride : int
@@ -315,6 +523,25 @@ def correlate2d(image, kernel, padding="same", mode="constant", stride=1):
     -------
     ndarray of float64
         Shape (O_h, O_w[, 3]) with O = ⌊(I − K + 2P)/S⌋ + 1 per axis (:func:`output_size`).
+
+    Raises
+    ------
+    ValueError
+        Also when O_h · O_w · K_h · K_w (per channel) exceeds :data:`MAX_MULTIPLY_ADDS`.
+
+    See Also
+    --------
+    convolve2d : the same with the kernel flipped.
+    separable_correlate : two 1-D passes for a rank-1 kernel.
+
+    Notes
+    -----
+    Each row pass is one matrix product with a banded (Toeplitz) matrix, so
+    there is no loop over pixels; the result equals
+    ``scipy.ndimage.correlate`` with the matching mode (see
+    :data:`SCIPY_MODES`) to rounding.
+
+    Taught in: 02_filtering, "什么是滤波".
 
     Examples
     --------
@@ -327,13 +554,7 @@ def correlate2d(image, kernel, padding="same", mode="constant", stride=1):
     >>> correlate2d(np.ones((5, 5)), np.ones((3, 3)), padding=1, stride=2).shape
     (3, 3)
     """
-    pixels = as_float_image(image)
-    weights = _kernel(kernel)
-    pads = _padding(padding, weights.shape)
-    mode = as_choice(mode, "mode", PAD_MODES)
-    stride = as_int(stride, "stride", minimum=1)
-    out_shape = _out_shape(pixels, weights.shape, pads, stride)
-    return _per_channel(_correlate_grey, pixels, weights, pads, mode, stride, out_shape)
+    return _correlate(*_correlate_arguments(image, kernel, padding, mode, stride))
 
 
 def convolve2d(image, kernel, padding="same", mode="constant", stride=1):
@@ -342,7 +563,13 @@ def convolve2d(image, kernel, padding="same", mode="constant", stride=1):
     (w ∗ f)(m, n) = Σᵢ Σⱼ w(i, j) f(m − i, n − j) = correlate2d(f, w[::-1, ::-1]).
     For a symmetric kernel (box, Gaussian) the two are the same; for an
     asymmetric one (a Sobel, a shifted impulse) they differ by the flip.
-    Parameters and result as for :func:`correlate2d`.
+    Parameters, result and ceilings as for :func:`correlate2d`.
+
+    See Also
+    --------
+    correlate2d
+
+    Taught in: 02_filtering, "卷积与相关".
 
     Examples
     --------
@@ -357,8 +584,8 @@ def convolve2d(image, kernel, padding="same", mode="constant", stride=1):
            [6., 5., 4.],
            [3., 2., 1.]])
     """
-    weights = _kernel(kernel)
-    return correlate2d(image, weights[::-1, ::-1], padding=padding, mode=mode, stride=stride)
+    pixels, weights, pads, mode, stride, out_shape = _correlate_arguments(image, kernel, padding, mode, stride)
+    return _correlate(pixels, weights[::-1, ::-1], pads, mode, stride, out_shape)
 
 
 # ---------------------------------------------------------------- kernels
@@ -367,6 +594,21 @@ def convolve2d(image, kernel, padding="same", mode="constant", stride=1):
 def box_kernel(size):
     """The box (mean) filter: w(i, j) = 1 / N² on an N × N grid.
 
+    Parameters
+    ----------
+    size : int
+        N, from 1 to :data:`MAX_KERNEL_SIZE`.
+
+    Returns
+    -------
+    ndarray of float64, shape (N, N)
+
+    See Also
+    --------
+    gaussian_kernel2d : weights that fall off with distance instead.
+
+    Taught in: 02_filtering, "盒式滤波器".
+
     Examples
     --------
     >>> box_kernel(3) * 9
@@ -374,15 +616,99 @@ def box_kernel(size):
            [1., 1., 1.],
            [1., 1., 1.]])
     """
-    size = as_int(size, "size", minimum=1)
+    size = as_int(size, "size", minimum=1, maximum=MAX_KERNEL_SIZE)
     return np.full((size, size), 1.0 / size**2)
 
 
+def _sigma(sigma):
+    return as_real(sigma, "sigma", minimum=0, strict=True, maximum=MAX_SIGMA)
+
+
 def _radius(sigma, radius):
-    sigma = as_real(sigma, "sigma", minimum=0, strict=True)
+    """The checked radius: ⌈3σ⌉ by default (rounded so 3 · (1/3) is 1, not 1.0000000000000002)."""
     if radius is None:
-        radius = math.ceil(round(3 * sigma, 9))  # the 3σ rule (rounded so 3 · (1/3) is 1, not 1.0000000000000002)
-    return sigma, as_int(radius, "radius", minimum=0)
+        return math.ceil(round(3 * sigma, 9))
+    return as_int(radius, "radius", minimum=0, maximum=MAX_RADIUS)
+
+
+def _standard_normal(z):
+    """exp(−z²/2) for |z| in units of σ; past |z| = 40 it is 0 in float64, so cap z to avoid overflow."""
+    z = np.minimum(np.abs(z), 40.0)
+    return np.exp(-0.5 * z * z)
+
+
+def _gaussian_taps(sigma, radius):
+    i = np.arange(-radius, radius + 1, dtype=np.float64)
+    g = _standard_normal(i / sigma)
+    return g / g.sum()
+
+
+def gaussian_density(x, sigma):
+    """The continuous Gaussian g_σ(x) = exp(−x² / 2σ²) / (√(2π) σ), the curve a kernel samples.
+
+    Parameters
+    ----------
+    x : array_like
+        Offsets in pixels, any shape.
+    sigma : float
+        0 < σ ≤ :data:`MAX_SIGMA`.
+
+    Returns
+    -------
+    ndarray of float64, shape of ``x``
+
+    See Also
+    --------
+    gaussian_kernel1d : the sampled, normalized version.
+    gaussian_mass : the area under it within ±r.
+
+    Taught in: 02_filtering, "高斯滤波器".
+
+    Examples
+    --------
+    >>> gaussian_density([0.0, 1.0], 1.0).round(4)
+    array([0.3989, 0.242 ])
+    """
+    x = as_array(x, "x").astype(np.float64)
+    sigma = _sigma(sigma)
+    return _standard_normal(x / sigma) / (math.sqrt(2 * math.pi) * sigma)
+
+
+def gaussian_mass(sigma, radius, ndim=1):
+    """Fraction of the continuous Gaussian's mass that a kernel of radius r keeps.
+
+    In 1-D, ∫_{−r}^{r} g_σ(x) dx = erf(r / (σ√2)); the square (2r + 1)² kernel
+    of a 2-D Gaussian keeps its square, erf(r / (σ√2))², because the 2-D
+    Gaussian is the product of two 1-D ones. The 3σ rule keeps 99.73 % in 1-D.
+
+    Parameters
+    ----------
+    sigma : float
+        0 < σ ≤ :data:`MAX_SIGMA`.
+    radius : float
+        r ≥ 0, in pixels (need not be an integer).
+    ndim : {1, 2}
+        The kernel's number of dimensions.
+
+    Returns
+    -------
+    float, in [0, 1]
+
+    See Also
+    --------
+    gaussian_kernel1d : the kernel truncated at that radius.
+
+    Taught in: 02_filtering, "3σ 原则".
+
+    Examples
+    --------
+    >>> round(gaussian_mass(2.0, 6), 4), round(gaussian_mass(2.0, 6, ndim=2), 4)
+    (0.9973, 0.9946)
+    """
+    sigma = _sigma(sigma)
+    radius = as_real(radius, "radius", minimum=0)
+    ndim = as_int(ndim, "ndim", minimum=1, maximum=2)
+    return math.erf(radius / (sigma * math.sqrt(2))) ** ndim
 
 
 def gaussian_kernel1d(sigma, radius=None):
@@ -390,18 +716,31 @@ def gaussian_kernel1d(sigma, radius=None):
 
     The continuous factor 1/(√(2π) σ) is replaced by dividing by the sum, so
     the truncated kernel sums to exactly 1 (a constant image stays constant).
+    As σ → 0 the kernel tends to the impulse [0, …, 1, …, 0].
 
     Parameters
     ----------
     sigma : float
-        Standard deviation σ > 0, in pixels.
+        Standard deviation 0 < σ ≤ :data:`MAX_SIGMA`, in pixels.
     radius : int, optional
-        Half-width r ≥ 0; the kernel has 2r + 1 taps. Default ⌈3σ⌉, the
-        notes' 3σ rule (99.7 % of the continuous mass lies within ±3σ).
+        Half-width 0 ≤ r ≤ :data:`MAX_RADIUS`; the kernel has 2r + 1 taps.
+        Default ⌈3σ⌉, the notes' 3σ rule (99.7 % of the continuous mass lies
+        within ±3σ, see :func:`gaussian_mass`).
 
     Returns
     -------
     ndarray of float64, shape (2r + 1,)
+
+    See Also
+    --------
+    gaussian_kernel2d : its outer product with itself.
+    gaussian_density : the continuous curve it samples.
+
+    References
+    ----------
+    .. [1] R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 3.5.
+
+    Taught in: 02_filtering, "高斯滤波器".
 
     Examples
     --------
@@ -409,11 +748,11 @@ def gaussian_kernel1d(sigma, radius=None):
     array([0.0044, 0.054 , 0.242 , 0.3991, 0.242 , 0.054 , 0.0044])
     >>> float(gaussian_kernel1d(2.5, radius=4).sum())
     1.0
+    >>> gaussian_kernel1d(1e-200, radius=1)             # σ → 0: the impulse
+    array([0., 1., 0.])
     """
-    sigma, radius = _radius(sigma, radius)
-    i = np.arange(-radius, radius + 1, dtype=np.float64)
-    g = np.exp(-(i**2) / (2 * sigma**2))
-    return g / g.sum()
+    sigma = _sigma(sigma)
+    return _gaussian_taps(sigma, _radius(sigma, radius))
 
 
 def gaussian_kernel2d(sigma, radius=None):
@@ -426,13 +765,19 @@ def gaussian_kernel2d(sigma, radius=None):
     Parameters
     ----------
     sigma : float
-        Standard deviation σ > 0.
+        Standard deviation 0 < σ ≤ :data:`MAX_SIGMA`.
     radius : int, optional
-        Half-width r; default ⌈3σ⌉. The kernel is (2r + 1) × (2r + 1).
+        Half-width r ≤ :data:`MAX_RADIUS`; default ⌈3σ⌉. The kernel is (2r + 1) × (2r + 1).
 
     Returns
     -------
     ndarray of float64
+
+    See Also
+    --------
+    gaussian_kernel1d, separate, gaussian_blur
+
+    Taught in: 02_filtering, "高斯滤波器".
 
     Examples
     --------
@@ -441,7 +786,8 @@ def gaussian_kernel2d(sigma, radius=None):
            [2., 4., 2.],
            [1., 2., 1.]])
     """
-    g = gaussian_kernel1d(sigma, radius)
+    sigma = _sigma(sigma)
+    g = _gaussian_taps(sigma, _radius(sigma, radius))
     return np.outer(g, g)
 
 
@@ -459,7 +805,7 @@ def separate(kernel, atol=1e-10):
     Parameters
     ----------
     kernel : array_like
-        2-D finite weights.
+        2-D finite weights, each side ≤ :data:`MAX_KERNEL_SIZE`.
     atol : float
         Largest allowed |w − c rᵀ| entry (≥ 0), relative to max |w| when
         that exceeds 1, so scaling a kernel up does not change the verdict.
@@ -469,6 +815,12 @@ def separate(kernel, atol=1e-10):
     (column, row) : tuple of float64 ndarrays, or None
         ``np.outer(column, row)`` equals ``kernel`` within ``atol``; None if
         the kernel is not rank 1 (e.g. the Laplacian).
+
+    See Also
+    --------
+    separable_correlate : filter with the two pieces.
+
+    Taught in: 02_filtering, "奇异值".
 
     Examples
     --------
@@ -493,11 +845,20 @@ def separate(kernel, atol=1e-10):
 
 def _separable_grey(pixels, column, row, pads, mode, out_shape):
     """Columns first (with c, as rows of the transpose), then rows (with r)."""
-    padded = pad(pixels, pads, mode)
+    padded = _pad(pixels, pads, mode)
     down = np.empty((out_shape[0], padded.shape[1]))
     _correlate_rows(padded.T, column, 1, out_shape[0], down.T)
     del padded  # free it before the output is allocated: fewer large arrays alive means fewer page faults
     return _correlate_rows(down, row, 1, out_shape[1], np.empty(out_shape))
+
+
+def _separable(pixels, column, row, pads, mode):
+    """Check the work of the two passes, then filter every channel."""
+    out_shape = _out_shape(pixels, (len(column), len(row)), pads, 1)
+    channels = 1 if pixels.ndim == 2 else 3
+    padded_width = pixels.shape[1] + 2 * pads[1]
+    _check_work(channels * out_shape[0] * (padded_width * len(column) + out_shape[1] * len(row)), "kernel")
+    return _per_channel(_separable_grey, pixels, column, row, pads, mode, out_shape)
 
 
 def separable_correlate(image, column, row, padding="same", mode="constant"):
@@ -514,8 +875,8 @@ def separable_correlate(image, column, row, padding="same", mode="constant"):
     image : array_like
         Grey (H, W) or RGB (H, W, 3).
     column, row : array_like
-        1-D finite kernels c (length K_h) and r (length K_w).
-    padding : {'same', 'valid'} or int
+        1-D finite kernels c (length K_h) and r (length K_w), each ≤ :data:`MAX_KERNEL_SIZE`.
+    padding : {'same', 'valid'} or int or (int, int)
         As for :func:`correlate2d`; 'same' needs odd lengths.
     mode : str
         One of :data:`PAD_MODES`.
@@ -523,6 +884,13 @@ def separable_correlate(image, column, row, padding="same", mode="constant"):
     Returns
     -------
     ndarray of float64
+
+    See Also
+    --------
+    separate : find c and r for a rank-1 kernel.
+    gaussian_blur : this with two Gaussian kernels.
+
+    Taught in: 02_filtering, "可分离滤波器".
 
     Examples
     --------
@@ -536,8 +904,7 @@ def separable_correlate(image, column, row, padding="same", mode="constant"):
     r = _kernel(row, "row", ndim=1)
     pads = _padding(padding, (len(c), len(r)))
     mode = as_choice(mode, "mode", PAD_MODES)
-    out_shape = _out_shape(pixels, (len(c), len(r)), pads, 1)
-    return _per_channel(_separable_grey, pixels, c, r, pads, mode, out_shape)
+    return _separable(pixels, c, r, pads, mode)
 
 
 def gaussian_blur(image, sigma, mode="symmetric"):
@@ -553,13 +920,19 @@ def gaussian_blur(image, sigma, mode="symmetric"):
     image : array_like
         Grey (H, W) or RGB (H, W, 3), any finite real dtype.
     sigma : float
-        σ > 0 in pixels.
+        0 < σ ≤ :data:`MAX_SIGMA`, in pixels.
     mode : str
         One of :data:`PAD_MODES`.
 
     Returns
     -------
     ndarray of float64, same shape as ``image``
+
+    See Also
+    --------
+    gaussian_kernel1d, separable_correlate
+
+    Taught in: 02_filtering, "高斯滤波器".
 
     Examples
     --------
@@ -568,11 +941,63 @@ def gaussian_blur(image, sigma, mode="symmetric"):
     array([0.004, 0.058, 0.3  , 0.7  , 0.942, 0.996])
     """
     pixels = as_float_image(image)
-    g = gaussian_kernel1d(sigma)
-    return separable_correlate(pixels, g, g, padding="same", mode=mode)
+    sigma = _sigma(sigma)
+    mode = as_choice(mode, "mode", PAD_MODES)
+    radius = _radius(sigma, None)
+    g = _gaussian_taps(sigma, radius)
+    return _separable(pixels, g, g, (radius, radius), mode)
 
 
 # ---------------------------------------------------------------- non-linear preview and noise
+
+#: Elements one block of median windows may hold (32 MB of float64).
+_MEDIAN_BLOCK = 2**22
+
+#: Most element visits one median call may make, H · W · min(N², 3 · levels) per channel:
+#: camera (256 levels) at N = 31 needs 2·10⁸, about two seconds.
+MAX_MEDIAN_WORK = 3 * 10**8
+
+
+def _box_sums(values, shape, dtype):
+    """Σ of ``values`` over every window of ``shape`` (valid positions), read off an integral image."""
+    h, w = shape
+    total = np.zeros((values.shape[0] + 1, values.shape[1] + 1), dtype=dtype)
+    np.cumsum(values, axis=0, dtype=dtype, out=total[1:, 1:])
+    np.cumsum(total[1:, 1:], axis=1, out=total[1:, 1:])
+    return total[h:, w:] - total[:-h, w:] - total[h:, :-w] + total[:-h, :-w]
+
+
+def _median_by_counting(ranks, levels, size):
+    """Median rank per window: the number of levels v whose count #{rank ≤ v} is below half the window."""
+    half = size * size // 2 + 1
+    at_or_below = np.zeros((ranks.shape[0] - size + 1, ranks.shape[1] - size + 1), dtype=np.int32)
+    median = np.zeros(at_or_below.shape, dtype=np.int64)
+    for v in range(levels - 1):
+        at_or_below += _box_sums(ranks == v, (size, size), np.int32)
+        median += at_or_below < half
+    return median
+
+
+def _median_by_partition(padded, size):
+    """The middle order statistic of every window, a block of rows at a time so memory stays bounded."""
+    windows = sliding_window_view(padded, (size, size))
+    height, width = windows.shape[:2]
+    middle = size * size // 2
+    out = np.empty((height, width))
+    rows = max(1, _MEDIAN_BLOCK // (width * size * size))
+    for top in range(0, height, rows):
+        block = windows[top:top + rows].reshape(-1, width, size * size)
+        out[top:top + rows] = np.partition(block, middle, axis=-1)[..., middle]
+    return out
+
+
+def _median_grey(pixels, size, mode):
+    padded = _pad(pixels, (size // 2, size // 2), mode)
+    values, ranks = np.unique(padded, return_inverse=True)
+    # Counting costs about three partition steps per distinct level and pixel; partitioning N² per pixel.
+    if 3 * len(values) < size * size:
+        return values[_median_by_counting(ranks.reshape(padded.shape), len(values), size)]
+    return _median_by_partition(padded, size)
 
 
 def median_filter(image, size, mode="symmetric"):
@@ -580,20 +1005,49 @@ def median_filter(image, size, mode="symmetric"):
 
     Not a weighted sum, so not a correlation: the median ignores a few
     extreme values, which is why it removes salt-and-pepper noise that a box
-    or Gaussian only smears. Borders are extended by ``mode``.
+    or Gaussian only smears. Borders are extended by ``mode``. Equal to
+    ``scipy.ndimage.median_filter`` with the matching mode, exactly.
 
     Parameters
     ----------
     image : array_like
         Grey (H, W) or RGB (H, W, 3), filtered per channel.
     size : int
-        Odd window side N = 2k + 1 ≥ 1.
+        Odd window side N = 2k + 1, from 1 to :data:`MAX_KERNEL_SIZE`.
     mode : str
         One of :data:`PAD_MODES`; the default 'symmetric' is scipy.ndimage's 'reflect'.
 
     Returns
     -------
     ndarray of float64, same shape as ``image``
+
+    Raises
+    ------
+    ValueError
+        Also when H · W · min(N², 3 · levels) exceeds :data:`MAX_MEDIAN_WORK`
+        (levels: the number of distinct values).
+
+    See Also
+    --------
+    correlate2d : the linear filters it is contrasted with.
+
+    Notes
+    -----
+    Two exact algorithms, chosen by cost. With few distinct values (a uint8
+    image has at most 256), the median rank of a window is the number of
+    levels v with #{pixels ≤ v in the window} < (N² + 1)/2, and each count is
+    a box sum over an integral image: O(levels · H · W) time and O(H · W)
+    memory, independent of N. Otherwise every window is partitioned around
+    its middle element, a block of rows at a time: O(N² · H · W) time in
+    bounded memory.
+
+    References
+    ----------
+    .. [1] J. W. Tukey, *Exploratory Data Analysis*, Addison-Wesley, 1977.
+    .. [2] T. S. Huang, G. J. Yang and G. Y. Tang, "A fast two-dimensional median filtering algorithm,"
+       IEEE Trans. Acoustics, Speech, and Signal Processing 27(1), 1979.
+
+    Taught in: 02_filtering, "中值滤波".
 
     Examples
     --------
@@ -602,19 +1056,16 @@ def median_filter(image, size, mode="symmetric"):
     10.0
     """
     pixels = as_float_image(image)
-    size = as_int(size, "size", minimum=1)
-    if size % 2 == 0:
-        raise ValueError(f"size must be odd so the window has a centre; got {size}")
+    size = as_odd(size, "size", maximum=MAX_KERNEL_SIZE)
     mode = as_choice(mode, "mode", PAD_MODES)
-    k = size // 2
-    padded = pad(pixels, k, mode)
     height, width = pixels.shape[:2]
-    # One slice per window offset, stacked along a new last axis; the median is the middle order statistic.
-    stack = np.empty(pixels.shape + (size * size,))
-    for t, (i, j) in enumerate(np.ndindex(size, size)):
-        stack[..., t] = padded[i:i + height, j:j + width]
-    middle = size * size // 2
-    return np.partition(stack, middle, axis=-1)[..., middle]
+    channels = 1 if pixels.ndim == 2 else 3
+    levels = len(np.unique(pixels))
+    work = channels * height * width * min(size * size, 3 * levels)
+    if work > MAX_MEDIAN_WORK:
+        raise ValueError(f"size = {size} is too large for this image: {work:.3g} element visits exceed "
+                         f"MAX_MEDIAN_WORK = {MAX_MEDIAN_WORK:.0e}; use a smaller size")
+    return _per_channel(_median_grey, pixels, size, mode)
 
 
 def add_noise(image, kind, amount, rng):
@@ -639,6 +1090,12 @@ def add_noise(image, kind, amount, rng):
     Returns
     -------
     ndarray of float64, same shape as ``image``, values in [0, white]
+
+    See Also
+    --------
+    median_filter, gaussian_blur, psnr
+
+    Taught in: 02_filtering, "去噪".
 
     Examples
     --------
@@ -669,7 +1126,6 @@ def add_noise(image, kind, amount, rng):
     return out.reshape(pixels.shape)
 
 
-
 def psnr(a, b, peak=None):
     """Peak signal-to-noise ratio in decibels: PSNR = 10 log₁₀(peak² / MSE).
 
@@ -682,17 +1138,33 @@ def psnr(a, b, peak=None):
         Images of the same shape (grey or RGB), e.g. a clean image and its
         noisy or filtered version.
     peak : float, optional
-        The largest possible level. Default: 1.0 if both images are floats
-        within [0, 1], else 255.0 (uint8 levels, or floats on the 0–255 scale).
+        The largest possible level. By default it follows the dtypes: 255.0
+        if either image has an integer dtype (uint8 levels; the other may be
+        a float result on the 0–255 scale), else 1.0 (floats in [0, 1]).
 
     Returns
     -------
     float
 
+    Raises
+    ------
+    ValueError
+        If a value of ``a`` or ``b`` lies outside [0, peak]: the ratio would
+        then compare against the wrong peak. Clip the images first (for
+        example a cubic interpolation's overshoot), or pass ``peak``.
+
+    See Also
+    --------
+    add_noise, median_filter
+
+    Taught in: 02_filtering, "去噪".
+
     Examples
     --------
     >>> clean = np.full((4, 4), 100, dtype=np.uint8)
-    >>> round(psnr(clean, clean + 10.0), 2)                  # MSE = 100
+    >>> round(psnr(clean, clean + 10.0), 2)                  # MSE = 100, peak 255
+    28.13
+    >>> round(psnr(clean / 255, (clean + 10.0) / 255), 2)    # the same on [0, 1], peak 1
     28.13
     >>> psnr(clean, clean)
     inf
@@ -700,13 +1172,105 @@ def psnr(a, b, peak=None):
     a, b = as_image(a, "a"), as_image(b, "b")
     if a.shape != b.shape:
         raise ValueError(f"b must have the shape of a {a.shape}; got {b.shape}")
-    x, y = a.astype(np.float64), b.astype(np.float64)
     if peak is None:
         integer = np.issubdtype(a.dtype, np.integer) or np.issubdtype(b.dtype, np.integer)
-        in_unit = min(x.min(), y.min()) >= 0 and max(x.max(), y.max()) <= 1
-        peak = 1.0 if in_unit and not integer else 255.0
-    peak = as_real(peak, "peak", minimum=0, strict=True)
-    mse = float(np.mean((x - y) ** 2))
+        peak = 255.0 if integer else 1.0
+    else:
+        peak = as_real(peak, "peak", minimum=0, strict=True)
+    for name, image in (("a", a), ("b", b)):
+        low, high = image.min(), image.max()
+        if low < 0 or high > peak:
+            raise ValueError(f"{name} must lie in [0, peak] = [0, {peak:g}]; got [{low:.6g}, {high:.6g}]"
+                             " (clip it, or pass peak for another range)")
+    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
     if mse == 0:
         return math.inf
     return 10.0 * math.log10(peak**2 / mse)
+
+
+# ---------------------------------------------------------------- template matching
+
+
+def _match(pixels, template, method):
+    valid = (0, 0)
+    out_shape = _out_shape(pixels, template.shape, valid, 1)
+    if method == "correlation":
+        return _correlate_grey(pixels, template, valid, "constant", 1, out_shape)
+    centred = template - template.mean()
+    scores = _correlate_grey(pixels, centred, valid, "constant", 1, out_shape)
+    if method == "zero_mean":
+        return scores
+    # Lewis (1995): Σ(f − f̄)² over a window is Σf² − (Σf)²/n, both read off integral images.
+    window_sum = _box_sums(pixels, template.shape, np.float64)
+    window_square = _box_sums(pixels * pixels, template.shape, np.float64)
+    variance_sum = window_square - window_sum**2 / template.size
+    # The running sums carry rounding of about eps times the whole image's Σf²: below that a window is flat.
+    flat = variance_sum <= 1e-13 * pixels.size * np.abs(pixels).max() ** 2
+    denominator = np.sqrt(np.where(flat, 1.0, variance_sum) * np.sum(centred**2))
+    return np.where(flat, 0.0, scores / denominator)
+
+
+def match_template(image, template, method="ncc"):
+    """Score every placement of a template on an image, the general filter's classic use.
+
+    With the template t (h × w, mean t̄) placed with its corner at (m, n):
+
+    * ``'correlation'``: C(m, n) = Σᵢ Σⱼ t(i, j) f(m + i, n + j), plain correlation;
+    * ``'zero_mean'``: Z(m, n) = Σᵢ Σⱼ (t(i, j) − t̄) f(m + i, n + j), which
+      equals Σ (t − t̄)(f − f̄_mn) with f̄_mn the window's mean;
+    * ``'ncc'``: normalized cross-correlation
+      N(m, n) = Σ (t − t̄)(f − f̄_mn) / √(Σ (t − t̄)² · Σ (f − f̄_mn)²), in [−1, 1];
+      0 where the window is flat.
+
+    Adding a constant b to the image adds b·Σt to C but leaves Z unchanged
+    (Σ(t − t̄) = 0); scaling a window by a > 0 scales C and Z by a but leaves
+    N unchanged. The best match is the argmax.
+
+    Parameters
+    ----------
+    image : array_like
+        Grey (H, W) image, any finite real dtype.
+    template : array_like
+        Grey (h, w) patch with h ≤ H, w ≤ W, each side ≤ :data:`MAX_KERNEL_SIZE`;
+        it must not be constant for 'zero_mean' and 'ncc'.
+    method : {'correlation', 'zero_mean', 'ncc'}
+
+    Returns
+    -------
+    ndarray of float64, shape (H − h + 1, W − w + 1)
+        The score for each corner (m, n) ('valid' positions only).
+
+    See Also
+    --------
+    correlate2d : the plain correlation is this with padding='valid'.
+
+    Notes
+    -----
+    The window sums Σf and Σf² come from integral images (running sums), so
+    the normalization costs O(1) per position; this is Lewis's fast NCC.
+    ``'ncc'`` equals ``skimage.feature.match_template`` to rounding.
+
+    References
+    ----------
+    .. [1] J. P. Lewis, "Fast normalized cross-correlation," Vision Interface, 1995.
+    .. [2] R. C. Gonzalez and R. E. Woods, *Digital Image Processing*, 4th ed., Pearson, 2018, sec. 12.4.
+
+    Taught in: 02_filtering, "模板匹配".
+
+    Examples
+    --------
+    >>> f = np.zeros((5, 6)); f[2:4, 3:5] = [[1, 2], [3, 4]]
+    >>> scores = match_template(f + 10, [[1, 2], [3, 4]], "ncc")
+    >>> tuple(int(i) for i in np.unravel_index(scores.argmax(), scores.shape)), round(float(scores.max()), 6)
+    ((2, 3), 1.0)
+    """
+    pixels = as_float_image(image, color=False)
+    patch = _kernel(template, "template")
+    method = as_choice(method, "method", TEMPLATE_METHODS)
+    if patch.shape[0] > pixels.shape[0] or patch.shape[1] > pixels.shape[1]:
+        raise ValueError(f"template of shape {patch.shape} must fit in image of shape {pixels.shape}")
+    if method != "correlation" and np.ptp(patch) == 0:
+        raise ValueError(f"template must not be constant for method={method!r}: t − t̄ would be 0 everywhere")
+    out_size = (pixels.shape[0] - patch.shape[0] + 1) * (pixels.shape[1] - patch.shape[1] + 1)
+    _check_work(out_size * patch.size, "template")
+    return _match(pixels, patch, method)

@@ -8,45 +8,59 @@ as PNG data. A widget cannot run without a kernel, so each explorer's output
 is replaced by the picture it showed when the notebook was executed (taken
 from the saved widget state in the notebook metadata), the values of its
 controls, and a note that the interactive part needs a kernel
-(``make present`` or ``make lab``). No widget JavaScript is loaded from a CDN.
+(``make present`` or ``make lab``).
+
+The site works offline: pages load nothing from outside ``site/``. Formulas
+are typeset by MathJax 3 copied into ``site/mathjax/`` from the npm package
+pinned in ``package-lock.json`` (``make html`` runs ``npm ci`` first), with
+its fonts; nbconvert's require.js and Mermaid loaders, which come from a CDN,
+are left out (the pages run no notebook JavaScript and draw no diagrams).
 """
 
 import argparse
 import copy
 import html
+import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
 os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")  # silence jupyter_core's path-migration warning
 
+import jinja2  # noqa: E402
 import nbformat  # noqa: E402
 from nbconvert import HTMLExporter  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+sys.path.insert(0, str(ROOT / "scripts"))
+from run_notebooks import reachable, widget_models, widget_of  # noqa: E402
+
+sys.path.pop(0)
+
+#: The npm package's browser build (``npm ci`` puts it here) and what the site needs of it:
+#: TeX input with every extension and HTML output in one file, its fonts (found relative
+#: to that file), and what its menu loads on demand (assistive MathML, the accessibility
+#: explorer and its speech rules).
+MATHJAX = ROOT / "node_modules" / "mathjax"
+MATHJAX_FILES = ["LICENSE", "es5/tex-chtml-full.js", "es5/output/chtml/fonts/woff-v2", "es5/a11y", "es5/sre"]
+MATHJAX_SCRIPT = "mathjax/es5/tex-chtml-full.js"
+#: The delimiters nbconvert leaves around formulas in its Markdown output.
+MATHJAX_CONFIG = {"tex": {"inlineMath": [["$", "$"], ["\\(", "\\)"]], "displayMath": [["$$", "$$"], ["\\[", "\\]"]],
+                          "processEscapes": True, "processEnvironments": True}}
+#: nbconvert's lab template, without its CDN scripts and with the bundled MathJax.
+TEMPLATE = f"""{{%- extends 'lab/index.html.j2' -%}}
+{{%- block html_head_js_requirejs -%}}{{%- endblock html_head_js_requirejs -%}}
+{{%- block html_head_js_mermaidjs -%}}{{%- endblock html_head_js_mermaidjs -%}}
+{{%- block html_head_js_mathjax -%}}
+<script>window.MathJax = {json.dumps(MATHJAX_CONFIG)};</script>
+<script defer src="{MATHJAX_SCRIPT}"></script>
+{{%- endblock html_head_js_mathjax -%}}
+"""
 STATIC_CLASS = "cvlab-widget-static"
 NOTE = ("Interactive explorer: it needs a running Python kernel "
         "(<code>make present NB=…</code> or <code>make lab</code>).")
 NOTE_OTHER = "Interactive widget: it needs a running Python kernel (<code>make lab</code>)."
-
-
-def _models(notebook):
-    return notebook.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
-
-
-def _walk(models, model_id, seen=None):
-    """Model ids reachable from ``model_id`` through ``children``, depth first, in display order."""
-    seen = set() if seen is None else seen
-    if model_id in seen or model_id not in models:
-        return []
-    seen.add(model_id)
-    found = [model_id]
-    for child in models[model_id]["state"].get("children", ()):
-        if isinstance(child, str) and child.startswith("IPY_MODEL_"):
-            found += _walk(models, child[len("IPY_MODEL_"):], seen)
-    return found
 
 
 def _image_data(model):
@@ -71,7 +85,7 @@ def static_widget(models, model_id):
     text and progress widgets (e.g. a tqdm bar) show their final text and bar.
     """
     pictures, controls, texts = [], [], []
-    for node in _walk(models, model_id):
+    for node in reachable(models, model_id):
         model = models[node]
         state = model["state"]
         name = model.get("model_name", "")
@@ -101,17 +115,21 @@ def static_widget(models, model_id):
 
 
 def staticize(notebook):
-    """A copy of ``notebook`` whose widget outputs are static HTML and without widget metadata."""
+    """A copy of ``notebook`` whose widget outputs are static HTML and without widget metadata.
+
+    A widget output is a live view (a notebook saved from a front end) or the
+    note ``run_notebooks.py`` stores in its place; both name the widget's model.
+    """
     notebook = copy.deepcopy(notebook)
-    models = _models(notebook)
+    models = widget_models(notebook)
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
         for output in cell.get("outputs", ()):
-            data = output.get("data", {})
-            if WIDGET_VIEW in data:
-                model_id = data[WIDGET_VIEW].get("model_id", "")
+            model_id = widget_of(output)
+            if model_id is not None:
                 output["data"] = {"text/html": static_widget(models, model_id)}
+                output.get("metadata", {}).pop("cvlab", None)
     notebook.metadata.pop("widgets", None)
     return notebook
 
@@ -152,10 +170,27 @@ show the picture saved when the notebook was run; to move their sliders, run
 """
 
 
+def bundle_mathjax(out):
+    """Copy the pinned MathJax into ``out``/mathjax (replacing an older copy)."""
+    if not (MATHJAX / "package.json").is_file():
+        sys.exit(f"MathJax is missing from {MATHJAX}: run `npm ci` in {ROOT} (`make html` does)")
+    target = out / "mathjax"
+    shutil.rmtree(target, ignore_errors=True)
+    for name in MATHJAX_FILES:
+        source = MATHJAX / name
+        if source.is_dir():
+            shutil.copytree(source, target / name)
+        else:
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+
+
 def build(paths, out):
     """Export ``paths`` to ``out``/<stem>.html and write ``out``/index.html; return the pages."""
     out.mkdir(parents=True, exist_ok=True)
-    exporter = HTMLExporter(template_name="lab")
+    bundle_mathjax(out)
+    exporter = HTMLExporter(template_name="lab", template_file="cvlab_site.html.j2",
+                            extra_loaders=[jinja2.DictLoader({"cvlab_site.html.j2": TEMPLATE})])
     pages = []
     for path in paths:
         notebook = nbformat.read(path, as_version=4)

@@ -34,7 +34,8 @@ def no_network(monkeypatch):
 
 def pytest_configure(config):
     config.addinivalue_line("markers",
-                            "browser: real-browser tests (Voila + headless Chromium); need /usr/bin/chromium")
+                            "browser: real-browser tests (JupyterLab, Notebook 7, Voila, offline site) in Chromium; "
+                            "need /usr/bin/chromium")
 
 
 def pytest_report_header(config):
@@ -42,4 +43,4 @@ def pytest_report_header(config):
 
     if not Path("/usr/bin/chromium").exists():
         return "browser tests: SKIPPED, no Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does)"
-    return "browser tests: Chromium at /usr/bin/chromium, chapters served by Voila (pytest -m browser)"
+    return "browser tests: Chromium at /usr/bin/chromium, JupyterLab, Notebook 7 and Voila (pytest -m browser)"

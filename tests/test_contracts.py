@@ -23,7 +23,7 @@ from cvlab import data, features, pixelcnn
 from cvlab.pixelcnn.checksums import CHECKSUMS
 
 MODULES = ["cvlab.data", "cvlab.histogram", "cvlab.pointops", "cvlab.filters", "cvlab.convolution", "cvlab.features",
-           "cvlab.nn", "cvlab.pixelcnn"]
+           "cvlab.nn", "cvlab.pixelcnn", "cvlab.edges", "cvlab.grading"]
 
 _camera = data.load_image("camera")[200:264, 200:264]
 _cat = data.load_image("chelsea")[100:140, 200:240]
@@ -32,28 +32,39 @@ _batch = np.random.default_rng(0).normal(size=(2, 3, 9, 9))
 _digits = data.digits()[1][:8]
 _model = pixelcnn.PixelCNN(levels=17, channels=4, n_layers=2, rng=np.random.default_rng(0))
 _weights = Path(pixelcnn.__file__).parent / "weights" / "gated.npz"
+_homography = np.array([[1.0, 0.05, 2.0], [-0.03, 0.98, 3.0], [1e-4, -2e-4, 1.0]])
 
 EXAMPLES = {
     "cvlab.data.load_image": dict(name="camera"),
+    "cvlab.data.motorcycle_disparity": dict(),
     "cvlab.data.faces": dict(),
+    "cvlab.data.clutter_windows": dict(),
     "cvlab.data.digits": dict(),
     "cvlab.histogram.histogram": dict(image=_cat, bins=16),
     "cvlab.histogram.cdf": dict(hist=np.arange(5), normalized=True),
     "cvlab.histogram.equalize": dict(image=_camera),
     "cvlab.histogram.compare": dict(h1=np.arange(1, 6), h2=np.ones(5), method="chi2"),
+    "cvlab.histogram.clahe": dict(image=_camera, tiles=4, clip_limit=0.02),
     "cvlab.pointops.add": dict(image=_cat, delta=20),
     "cvlab.pointops.invert": dict(image=_camera),
     "cvlab.pointops.scale": dict(image=_camera, factor=2.0),
     "cvlab.pointops.gamma": dict(image=_camera, g=0.5),
+    "cvlab.pointops.adjust": dict(image=_cat, factor=1.5, delta=-10.0, g=0.8),
+    "cvlab.pointops.saturated_fraction": dict(image=_camera),
+    "cvlab.pointops.to_uint8": dict(image=_camera / 255),
     "cvlab.pointops.flip_horizontal": dict(image=_cat),
     "cvlab.pointops.shift": dict(image=_camera, dy=3, dx=-4, fill=0),
     "cvlab.filters.output_size": dict(I=7, K=3, P=1, S=2),
     "cvlab.filters.coverage": dict(I=7, K=3, P=1, S=2),
-    "cvlab.filters.pad": dict(image=_camera, P=2, mode="symmetric"),
+    "cvlab.filters.kernel_positions": dict(I=7, K=3, P=1, S=2),
+    "cvlab.filters.unread": dict(I=8, K=3, P=0, S=2),
+    "cvlab.filters.pad": dict(image=_camera, padding=2, mode="symmetric"),
     "cvlab.filters.correlate2d": dict(image=_cat, kernel=np.ones((3, 3)) / 9, padding="same", mode="reflect", stride=2),
     "cvlab.filters.convolve2d": dict(image=_camera, kernel=np.arange(9.0).reshape(3, 3), padding=1, mode="wrap",
                                      stride=1),
     "cvlab.filters.box_kernel": dict(size=3),
+    "cvlab.filters.gaussian_density": dict(x=np.linspace(-3, 3, 7), sigma=1.5),
+    "cvlab.filters.gaussian_mass": dict(sigma=1.5, radius=4.5, ndim=2),
     "cvlab.filters.gaussian_kernel1d": dict(sigma=1.5, radius=4),
     "cvlab.filters.gaussian_kernel2d": dict(sigma=1.5, radius=4),
     "cvlab.filters.separate": dict(kernel=np.outer([1.0, 2, 1], [1.0, 0, -1]), atol=1e-10),
@@ -63,7 +74,9 @@ EXAMPLES = {
     "cvlab.filters.median_filter": dict(image=_cat, size=3, mode="symmetric"),
     "cvlab.filters.add_noise": dict(image=_camera, kind="gaussian", amount=10.0, rng=0),
     "cvlab.filters.psnr": dict(a=_camera, b=_camera[::-1].copy(), peak=255.0),
+    "cvlab.filters.match_template": dict(image=_camera, template=_camera[10:20, 30:42].copy(), method="zero_mean"),
     "cvlab.convolution.linearity_gap": dict(op=np.square, f=_camera, g=_camera.T.copy(), a=2.0, b=-0.5),
+    "cvlab.convolution.shift_paths": dict(op=np.sqrt, f=_camera, dy=2, dx=-3, boundary="zero"),
     "cvlab.convolution.shift_equivariance_gap": dict(op=np.sqrt, f=_camera, dy=2, dx=-3, boundary="zero", radius=1),
     "cvlab.convolution.shift_interior": dict(shape=(20, 30), dy=2, dx=-3, radius=1),
     "cvlab.convolution.threshold": dict(image=_camera, t=100.0),
@@ -71,7 +84,7 @@ EXAMPLES = {
     "cvlab.convolution.conv2d": dict(x=_batch, weight=np.ones((4, 3, 3, 3)), bias=np.zeros(4), stride=2, padding=1),
     "cvlab.convolution.conv_params": dict(c_in=3, c_out=8, k=3, bias=True),
     "cvlab.convolution.receptive_field": dict(layers=[(3, 1), (3, 2)]),
-    "cvlab.convolution.receptive_field_weights": dict(layers=[(3, 1), (3, 2)]),
+    "cvlab.convolution.receptive_field_weights": dict(layers=[(3, 1), (3, 2)], size=9),
     "cvlab.features.gradients": dict(image=_camera),
     "cvlab.features.structure_tensor": dict(image=_camera, sigma=1.5),
     "cvlab.features.harris_response": dict(image=_camera, sigma=1.0, k=0.05),
@@ -84,7 +97,23 @@ EXAMPLES = {
     "cvlab.features.describe": dict(image=_camera, points=_points, patch_size=7),
     "cvlab.features.match": dict(desc1=np.eye(4), desc2=np.eye(4)[::-1] * 0.9, ratio=0.8),
     "cvlab.features.estimate_affine": dict(src=_points, dst=_points * 1.1 + 2.0),
-    "cvlab.features.ransac": dict(src=_points, dst=_points * 1.1 + 2.0, threshold=1.0, iterations=10, rng=0),
+    "cvlab.features.ransac": dict(src=_points, dst=_points * 1.1 + 2.0, threshold=1.0, iterations=10, rng=0,
+                                  model="affine", confidence=0.99),
+    "cvlab.features.harris_zero_slope": dict(k=0.05),
+    "cvlab.features.ransac_trials": dict(inlier_share=0.5, sample_size=4, confidence=0.99),
+    "cvlab.features.shear_wave": dict(image=_camera, amplitude=3.0, wavelength=20.0),
+    "cvlab.features.classify_eigenvalues": dict(lambda1=np.array([0.5, 80.0, 90.0]), lambda2=np.array([0.1, 1.0, 60.0]),
+                                                flat_level=10.0, k=0.05),
+    "cvlab.features.find_matches": dict(image_a=_camera, image_b=_camera[:, 4:].copy(), sigma=1.5, num_peaks=40,
+                                        min_distance=3, patch_size=7, ratio=0.8),
+    "cvlab.features.estimate_homography": dict(src=_points, dst=features.transform_points(_homography, _points)),
+    "cvlab.features.residuals": dict(matrix=_homography, src=_points, dst=_points + 1.0),
+    "cvlab.features.frame_error": dict(matrix=_homography, reference=np.eye(3), shape=(20, 30)),
+    "cvlab.features.overlap_difference": dict(image_a=_camera, image_b=_camera[2:, 3:].copy(), matrix=_homography),
+    "cvlab.features.mosaic": dict(images=[_camera, _camera], matrices=[np.eye(3), _homography], output_shape=(70, 80),
+                                  blend="feather", fill=0.0),
+    "cvlab.features.rotation_homography": dict(focal=300.0, center=(31.5, 31.5), yaw=5.0, pitch=-3.0, roll=2.0,
+                                               center_out=(20.0, 25.0)),
     "cvlab.features.warp": dict(image=_camera, matrix=np.eye(3), output_shape=(20, 20), fill=0.0, order=1),
     "cvlab.features.rotate": dict(image=_camera, angle_deg=30.0, scale=1.0, order=3),
     "cvlab.features.repeatability": dict(points_a=_points, points_b=_points, matrix=np.eye(3), tol=1.5),
@@ -117,6 +146,27 @@ EXAMPLES = {
     "cvlab.pixelcnn.save_model": dict(model=_model, path=Path(tempfile.gettempdir()) / "cvlab-contract-model.npz"),
     "cvlab.pixelcnn.load_model": dict(path=_weights, sha256=CHECKSUMS["gated.npz"]),
     "cvlab.pixelcnn.load_pretrained": dict(name="gated"),
+    "cvlab.edges.derivative_kernels": dict(name="scharr"),
+    "cvlab.edges.smooth": dict(image=_camera, sigma=1.5),
+    "cvlab.edges.gradient": dict(image=_camera, operator="prewitt", sigma=1.0),
+    "cvlab.edges.magnitude_orientation": dict(gy=_camera[::-1].astype(float), gx=_camera.astype(float)),
+    "cvlab.edges.orientation_histogram": dict(magnitude=_camera.astype(float), orientation=_camera / 100.0 - 1.2,
+                                              bins=18),
+    "cvlab.edges.gaussian_derivative_kernels": dict(sigma=1.5),
+    "cvlab.edges.laplacian_of_gaussian": dict(image=_camera, sigma=2.0),
+    "cvlab.edges.difference_of_gaussians": dict(image=_camera, sigma=1.0, ratio=1.6),
+    "cvlab.edges.zero_crossings": dict(response=_camera - 128.0, threshold=5.0),
+    "cvlab.edges.non_max_suppression": dict(magnitude=_camera.astype(float), orientation=_camera / 40.0),
+    "cvlab.edges.hysteresis": dict(magnitude=_camera.astype(float), low=50.0, high=150.0),
+    "cvlab.edges.canny": dict(image=_camera, sigma=1.5, low_threshold=0.5, high_threshold=0.8, use_quantiles=True,
+                              operator="sobel"),
+    "cvlab.edges.edge_scores": dict(predicted=_camera > 100, truth=_camera > 120, tolerance=1.5),
+    "cvlab.edges.localization_error": dict(predicted=_camera > 100, distance=_camera / 10.0, tolerance=3.0),
+    "cvlab.edges.rotated_edge": dict(angle=0.5, size=21, width=1.0),
+    "cvlab.edges.shapes_scene": dict(width=0.5),
+    "cvlab.grading.forbid": dict(targets=("cvlab",)),
+    "cvlab.grading.check": dict(student=np.negative, reference=np.negative, cases=[(np.arange(3.0),)],
+                                forbidden=("cvlab",), rtol=1e-10, atol=1e-12),
 }
 
 #: Parameters that legitimately accept what a generated case would feed them.
@@ -125,16 +175,25 @@ ACCEPTS = {
     ("cvlab.convolution.conv2d", "bias"): {"none"},  # bias=None means no bias
     ("cvlab.histogram.cdf", "hist"): {"extra-dims"},  # cumulates along the last axis of any stack
     ("cvlab.pixelcnn.bits_per_dim", "nll_nats"): {"extra-dims"},  # elementwise
+    ("cvlab.filters.gaussian_density", "x"): {"extra-dims"},  # elementwise
     ("cvlab.pixelcnn.smoothed_frequencies", "values"): {"extra-dims"},  # one distribution per position
     ("cvlab.pixelcnn.raster_causal", "dependency"): {"bool"},  # a dependency map is boolean
     ("cvlab.pixelcnn.dependency_category", "dependency"): {"bool"},
     **{("cvlab.pixelcnn.discretized_logistic_mixture_log_prob", name): {"extra-dims"}  # broadcasts
        for name in ("x", "logit_weights", "means", "log_scales")},
+    ("cvlab.edges.edge_scores", "predicted"): {"bool"},  # edge maps are boolean
+    ("cvlab.edges.edge_scores", "truth"): {"bool"},
+    ("cvlab.edges.localization_error", "predicted"): {"bool"},
 }
 
 
 #: Messages that name the parameter in another form than "<parameter> must ...".
-OTHER_FORMS = {}
+OTHER_FORMS = {
+    # A valid but tiny threshold leaves RANSAC without a model; the error says which argument to raise.
+    ("cvlab.features.ransac", "threshold"): r"raise threshold",
+    # Images outside [0, peak] are refused with the peak named in the range.
+    ("cvlab.filters.psnr", "peak"): r"must lie in \[0, peak\]",
+}
 
 
 def _public_functions():

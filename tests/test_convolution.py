@@ -14,11 +14,12 @@ from cvlab.convolution import (
     receptive_field_weights,
     shift_equivariance_gap,
     shift_interior,
+    shift_paths,
     threshold,
     varying_blur,
 )
 from cvlab.filters import correlate2d, gaussian_blur, median_filter, output_size
-from cvlab.pointops import gamma
+from cvlab.pointops import gamma, shift
 
 RNG = np.random.default_rng(0)
 F = RNG.random((24, 30))
@@ -431,3 +432,42 @@ def test_receptive_field_weights_are_the_gradient_of_one_output(layers):
         assert y.shape[-2:] == (1, 1)
         forward[r, c] = y[0, 0, 0, 0]
     np.testing.assert_array_equal(weights, forward)
+
+
+@pytest.mark.parametrize("boundary", ["wrap", "zero"])
+def test_shift_paths_are_the_two_sides_of_the_notes_identity(boundary):
+    first, second = shift_paths(box_wrap, F, 3, -5, boundary)
+    move = (lambda f: np.roll(f, (3, -5), axis=(0, 1))) if boundary == "wrap" else (lambda f: shift(f, 3, -5))
+    np.testing.assert_array_equal(first, box_wrap(move(F)))
+    np.testing.assert_array_equal(second, move(box_wrap(F)))
+    if boundary == "wrap":
+        assert shift_equivariance_gap(box_wrap, F, 3, -5) == np.abs(first - second).max()
+
+
+def _loop_weights(layers):
+    """The former scatter loop: one output impulse spread back through each layer."""
+    weights = np.ones((1, 1))
+    for k, s in reversed(layers):
+        span = (weights.shape[0] - 1) * s + 1
+        back = np.zeros((span + k - 1, span + k - 1))
+        for i in range(k):
+            for j in range(k):
+                back[i:i + span:s, j:j + span:s] += weights
+        weights = back
+    return weights
+
+
+@given(st.lists(st.tuples(st.integers(1, 6), st.integers(1, 3)), max_size=4))
+def test_receptive_field_weights_separable_path_equals_the_scatter_loop(layers):
+    np.testing.assert_array_equal(receptive_field_weights(layers), _loop_weights(layers))
+
+
+def test_receptive_field_weights_centred_on_a_canvas():
+    weights = receptive_field_weights([(3, 1)] * 2)
+    canvas = receptive_field_weights([(3, 1)] * 2, size=9)
+    np.testing.assert_array_equal(canvas[2:7, 2:7], weights)
+    assert canvas.sum() == weights.sum()
+    cropped = receptive_field_weights([(5, 1)] * 3, size=7)       # field 13 cropped to its centre 7 x 7
+    np.testing.assert_array_equal(cropped, receptive_field_weights([(5, 1)] * 3)[3:10, 3:10])
+    with pytest.raises(ValueError, match="size"):
+        receptive_field_weights([(3, 1)], size=0)

@@ -31,3 +31,13 @@ def test_faces_and_digits_shapes_and_ranges():
 def test_unknown_image_name_lists_the_choices():
     with pytest.raises(ValueError, match="name must be one of"):
         data.load_image("lena")
+
+
+def test_clutter_windows_are_fixed_busy_and_fresh():
+    windows = data.clutter_windows()
+    assert windows.shape == (100, 25, 25) and windows.dtype == np.float64
+    assert 0 <= windows.min() and windows.max() <= 1
+    assert windows.std(axis=(1, 2)).min() >= 0.05            # none nearly flat, unlike many LFW non-faces
+    windows[:] = 0
+    again = data.clutter_windows()
+    assert again.max() > 0 and np.array_equal(again, data.clutter_windows())

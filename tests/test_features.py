@@ -478,7 +478,7 @@ def test_inputs_are_not_modified(camera):
     (lambda: F.ransac(np.zeros((5, 2)), np.zeros((5, 2)), iterations=0), ValueError, "iterations"),
     (lambda: F.ransac(np.zeros((5, 2)), np.zeros((5, 2)), rng="seed"), TypeError, "rng"),
     (lambda: F.warp(np.zeros((5, 5)), np.zeros((3, 3)), (5, 5)), ValueError, "matrix"),
-    (lambda: F.warp(np.zeros((5, 5)), [[1, 0, 0], [0, 1, 0], [1, 0, 1]], (5, 5)), ValueError, "matrix"),
+    (lambda: F.warp(np.zeros((5, 5)), [[1, 0, 0], [0, 1, 0], [1, 1, 0]], (5, 5)), ValueError, "matrix"),
     (lambda: F.warp(np.zeros((5, 5)), np.eye(3), 5), TypeError, "output_shape"),
     (lambda: F.warp(np.zeros((5, 5)), np.eye(3), (0, 5)), ValueError, "output_shape"),
     (lambda: F.rotate(np.zeros((5, 5)), "90"), TypeError, "angle_deg"),
@@ -498,3 +498,44 @@ def test_harris_from_tensor_is_harris_response_split_in_two():
     image = data.load_image("camera")[100:180, 200:280]
     np.testing.assert_array_equal(F.harris_from_tensor(*F.structure_tensor(image, 1.5), k=0.06),
                                   F.harris_response(image, 1.5, 0.06))
+
+
+# ------------------------------------------------- R = 0 line, eigenvalue classes
+
+@given(st.floats(0.0, 0.249), st.floats(1e-3, 1e6))
+def test_harris_zero_slope_is_where_r_vanishes(k, lambda1):
+    c = F.harris_zero_slope(k)
+    assert 0.0 <= c < 1.0
+    lambda2 = c * lambda1
+    assert abs(lambda1 * lambda2 - k * (lambda1 + lambda2) ** 2) <= 1e-12 * lambda1**2
+    # just above the line R > 0, just below R < 0 (for k > 0)
+    if k > 1e-3:
+        assert lambda1 * (1.01 * lambda2) - k * (lambda1 + 1.01 * lambda2) ** 2 > 0
+        assert lambda1 * (0.99 * lambda2) - k * (lambda1 + 0.99 * lambda2) ** 2 < 0
+
+
+@pytest.mark.parametrize("k", [0.04, 0.05, 0.06, 0.15, 0.24])
+def test_harris_zero_slope_agrees_with_the_textbook_root(k):
+    assert F.harris_zero_slope(k) == pytest.approx((1 - 2 * k - np.sqrt(1 - 4 * k)) / (2 * k), rel=1e-12)
+    assert F.harris_zero_slope(0.0) == 0.0
+
+
+def test_classify_eigenvalues_matches_the_sign_of_r_on_a_photo(camera):
+    l1, l2 = F.eigen_map(camera, 1.5)
+    response = F.harris_response(camera, 1.5, 0.05)
+    codes = F.classify_eigenvalues(l1, l2, flat_level=0.01 * l1.max(), k=0.05)
+    clear = np.abs(response) > 1e-6 * np.abs(response).max()
+    strong = clear & (l1 >= 0.01 * l1.max())
+    np.testing.assert_array_equal(codes[strong] == 2, response[strong] > 0)
+    assert (codes[l1 < 0.01 * l1.max()] == 0).all()
+    assert set(np.unique(codes)) == {0, 1, 2} and codes.dtype == np.int8
+    np.testing.assert_array_equal(F.classify_eigenvalues(l2, l1, 0.01 * l1.max()), codes)  # order does not matter
+
+
+def test_classify_eigenvalues_bad_inputs():
+    with pytest.raises(ValueError, match="lambda2 must be >= 0"):
+        F.classify_eigenvalues([1.0], [-1.0], 0.5)
+    with pytest.raises(ValueError, match="lambda1 and lambda2 must have one shape"):
+        F.classify_eigenvalues([1.0, 2.0], [1.0], 0.5)
+    with pytest.raises(ValueError, match="flat_level must be >= 0"):
+        F.classify_eigenvalues([1.0], [1.0], -0.5)

@@ -18,14 +18,19 @@ from cvlab.filters import (
     convolve2d,
     correlate2d,
     gaussian_blur,
+    gaussian_density,
     gaussian_kernel1d,
     gaussian_kernel2d,
+    gaussian_mass,
+    kernel_positions,
+    match_template,
     median_filter,
     output_size,
     pad,
     psnr,
     separable_correlate,
     separate,
+    unread,
 )
 
 RNG = np.random.default_rng(0)
@@ -89,10 +94,11 @@ def test_pad_keeps_dtype_and_input():
 
 
 @pytest.mark.parametrize(("kwargs", "error", "param"), [
-    ({"P": -1, "mode": "edge"}, ValueError, "P"),
-    ({"P": 1, "mode": "mirror"}, ValueError, "mode"),
-    ({"P": 1.0, "mode": "edge"}, TypeError, "P"),
-    ({"P": (1, 2, 3), "mode": "edge"}, ValueError, "P"),
+    ({"padding": -1, "mode": "edge"}, ValueError, "padding"),
+    ({"padding": 1, "mode": "mirror"}, ValueError, "mode"),
+    ({"padding": 1.0, "mode": "edge"}, TypeError, "padding"),
+    ({"padding": (1, 2, 3), "mode": "edge"}, ValueError, "padding"),
+    ({"padding": filters.MAX_PADDING + 1, "mode": "edge"}, ValueError, "MAX_PADDING"),
 ])
 def test_pad_rejects(kwargs, error, param):
     with pytest.raises(error, match=param):
@@ -240,6 +246,28 @@ def test_gaussian_kernel1d(sigma):
     np.testing.assert_allclose(g, continuous / continuous.sum(), rtol=1e-14)
 
 
+def test_gaussian_kernel1d_of_a_vanishing_sigma_is_the_impulse():
+    # Issue 18: exp(−i² / 2σ²) with σ = 1e-200 gave [nan]; σ → 0 tends to the impulse.
+    np.testing.assert_array_equal(gaussian_kernel1d(1e-200), [1.0])          # radius ⌈3σ⌉ = 0
+    np.testing.assert_array_equal(gaussian_kernel1d(1e-200, radius=2), [0.0, 0.0, 1.0, 0.0, 0.0])
+    np.testing.assert_allclose(gaussian_kernel1d(0.05), [0.0, 1.0, 0.0], atol=1e-80, rtol=0)
+    f = np.arange(20.0).reshape(4, 5)
+    np.testing.assert_array_equal(gaussian_blur(f, 1e-200), f)
+
+
+def test_gaussian_density_and_mass_match_scipy():
+    from scipy import integrate, stats
+
+    x = np.linspace(-9, 9, 37)
+    for sigma in (0.3, 1.0, 2.5):
+        np.testing.assert_allclose(gaussian_density(x, sigma), stats.norm.pdf(x, scale=sigma), rtol=1e-13)
+        for radius in (0, 0.5, 1, 3 * sigma, 7):
+            area, _ = integrate.quad(lambda t, s=sigma: stats.norm.pdf(t, scale=s), -radius, radius)
+            assert gaussian_mass(sigma, radius) == pytest.approx(area, abs=1e-12)
+            assert gaussian_mass(sigma, radius, ndim=2) == pytest.approx(area**2, abs=1e-12)
+    assert gaussian_mass(2.0, 6) == pytest.approx(0.9973, abs=5e-5)   # the 3σ rule
+
+
 def test_gaussian_kernel1d_three_sigma_rule_is_not_fooled_by_rounding():
     assert len(gaussian_kernel1d(1 / 3)) == 3   # 3 · (1/3) is 1, not 1.0000000000000002 → 2
     assert len(gaussian_kernel1d(1.0, radius=0)) == 1
@@ -369,6 +397,31 @@ def test_median_filter_equals_scipy(mode, size):
     np.testing.assert_array_equal(median_filter(GREY, size, mode), expected)
 
 
+@pytest.mark.parametrize("mode", PAD_MODES)
+@pytest.mark.parametrize("size", [3, 9, 21])
+def test_median_filter_by_counting_levels_equals_scipy(mode, size):
+    # Few distinct levels, large windows: the level-counting path (16 levels, ties everywhere).
+    image = np.random.default_rng(13).integers(0, 16, size=(37, 45)).astype(np.float64) / 15
+    expected = ndi.median_filter(image, size=size, mode=SCIPY_MODES[mode])
+    np.testing.assert_array_equal(median_filter(image, size, mode), expected)
+
+
+def test_median_filter_on_camera_with_a_large_window_equals_scipy():
+    from cvlab import data
+
+    camera = data.load_image("camera")[100:260, 150:330]
+    for size in (15, 31):
+        expected = ndi.median_filter(camera.astype(np.float64), size=size, mode="reflect")
+        np.testing.assert_array_equal(median_filter(camera, size), expected)
+
+
+def test_median_filter_partition_path_spans_several_blocks(monkeypatch):
+    monkeypatch.setattr(filters, "_MEDIAN_BLOCK", 500)   # a few rows per block
+    image = np.random.default_rng(14).normal(size=(41, 23))
+    for size in (3, 7):
+        np.testing.assert_array_equal(median_filter(image, size, "wrap"), ndi.median_filter(image, size, mode="wrap"))
+
+
 def test_median_filter_rgb_and_rejects():
     got = median_filter(RGB, 3)
     for c in range(3):
@@ -431,6 +484,37 @@ def test_psnr():
         psnr(a, a, peak=0)
 
 
+def test_psnr_peak_follows_the_dtype_not_the_values():
+    # Issue 18: one float pixel at 1 + 1e-9 used to switch the peak to 255 and add 48 dB.
+    clean = np.full((8, 8), 0.5)
+    noisy = clean + np.random.default_rng(0).normal(0, 0.01, clean.shape)
+    assert psnr(clean, noisy) == pytest.approx(10 * np.log10(1 / np.mean((clean - noisy) ** 2)))
+    overshoot = noisy.copy()
+    overshoot[0, 0] = 1 + 1e-9
+    with pytest.raises(ValueError, match=r"b must lie in \[0, peak\] = \[0, 1\]"):
+        psnr(clean, overshoot)
+    assert psnr(clean, np.clip(overshoot, 0, 1)) < 60
+    # uint8 on either side: peak 255, and the float side must lie on the 0-255 scale
+    levels = np.full((8, 8), 100, np.uint8)
+    assert psnr(levels.astype(float) + 5, levels) == pytest.approx(10 * np.log10(255**2 / 25))
+    with pytest.raises(ValueError, match=r"a must lie in \[0, peak\] = \[0, 255\]"):
+        psnr(levels - 200.0, levels)
+
+
+def test_psnr_of_a_rotation_round_trip_is_the_truth_once_clipped():
+    # Issue 18: a rotate round trip of a [0, 1] image reported 60.0 dB; the truth is about 12 dB.
+    from scipy.ndimage import rotate
+
+    image = np.random.default_rng(1).random((40, 40))
+    back = rotate(rotate(image, 30, reshape=False, order=3), -30, reshape=False, order=3)
+    assert back.max() > 1 or back.min() < 0                          # the cubic overshoot is real
+    with pytest.raises(ValueError, match="must lie in"):
+        psnr(image, back)
+    clipped = np.clip(back, 0, 1)
+    truth = 10 * np.log10(1 / np.mean((image - clipped) ** 2))
+    assert psnr(image, clipped) == pytest.approx(truth) and truth < 20
+
+
 def test_psnr_matches_skimage():
     from skimage.metrics import peak_signal_noise_ratio
 
@@ -443,7 +527,7 @@ def test_public_names_are_the_issues_and_keep_their_signatures():
     import inspect
 
     expected = {
-        "output_size": ["I", "K", "P", "S"], "pad": ["image", "P", "mode"],
+        "output_size": ["I", "K", "P", "S"], "pad": ["image", "padding", "mode"],
         "correlate2d": ["image", "kernel", "padding", "mode", "stride"],
         "convolve2d": ["image", "kernel", "padding", "mode", "stride"],
         "box_kernel": ["size"], "gaussian_kernel1d": ["sigma", "radius"], "gaussian_kernel2d": ["sigma", "radius"],
@@ -532,3 +616,92 @@ def test_coverage_counts_what_the_strided_filter_actually_reads(I, K, P, S):
     readers = [int(np.count_nonzero(correlate2d(np.eye(1, I + 2 * P, c), np.ones((1, K)), padding=0, stride=S)))
                for c in range(I + 2 * P)]
     np.testing.assert_array_equal(filters.coverage(I, K, P, S), readers)
+
+
+# ---------------------------------------------------------------- what the kernel reads
+
+
+@pytest.mark.parametrize("I, K, P, S", [(7, 3, 0, 2), (8, 3, 1, 3), (6, 1, 0, 2), (9, 2, 2, 4), (5, 5, 0, 1),
+                                        (12, 3, 3, 5)])
+def test_positions_coverage_and_unread_match_a_loop(I, K, P, S):
+    count = np.zeros(I + 2 * P, dtype=int)
+    starts = []
+    t = 0
+    while t * S + K <= I + 2 * P:
+        starts.append(t * S)
+        count[t * S:t * S + K] += 1
+        t += 1
+    np.testing.assert_array_equal(kernel_positions(I, K, P, S), starts)
+    np.testing.assert_array_equal(filters.coverage(I, K, P, S), count)
+    assert unread(I, K, P, S) == int((count[P:P + I] == 0).sum())
+    assert len(starts) == output_size(I, K, P, S)
+
+
+# ---------------------------------------------------------------- template matching
+
+
+def _template_loop(image, template, method):
+    h, w = template.shape
+    out = np.zeros((image.shape[0] - h + 1, image.shape[1] - w + 1))
+    t = template - template.mean() if method != "correlation" else template
+    for m, n in np.ndindex(out.shape):
+        window = image[m:m + h, n:n + w]
+        if method == "correlation":
+            out[m, n] = np.sum(t * window)
+        else:
+            centred = window - window.mean()
+            out[m, n] = np.sum(t * centred)
+            if method == "ncc":
+                norm = np.sqrt(np.sum(t**2) * np.sum(centred**2))
+                out[m, n] = out[m, n] / norm if norm > 1e-9 else 0.0
+    return out
+
+
+@pytest.mark.parametrize("method", ["correlation", "zero_mean", "ncc"])
+def test_match_template_matches_the_loop_formulas(method):
+    image = RNG.random((19, 23))
+    template = image[5:10, 8:15].copy()
+    np.testing.assert_allclose(match_template(image, template, method), _template_loop(image, template, method),
+                               atol=1e-10, rtol=0)
+
+
+def test_match_template_ncc_equals_skimage():
+    from skimage.feature import match_template as skimage_match
+
+    from cvlab import data
+
+    camera = data.load_image("camera")[100:228, 150:278] / 255
+    template = camera[40:61, 50:71]
+    np.testing.assert_allclose(match_template(camera, template), skimage_match(camera, template), atol=1e-6, rtol=0)
+
+
+def test_match_template_invariances_under_brightness_and_contrast():
+    image = RNG.random((30, 34))
+    template = image[10:17, 12:21].copy()
+    plain = match_template(image, template, "correlation")
+    zero_mean = match_template(image, template, "zero_mean")
+    ncc = match_template(image, template, "ncc")
+    np.testing.assert_allclose(match_template(image + 0.7, template, "correlation"), plain + 0.7 * template.sum(),
+                               atol=1e-10)
+    np.testing.assert_allclose(match_template(image + 0.7, template, "zero_mean"), zero_mean, atol=1e-10)
+    np.testing.assert_allclose(match_template(2.5 * image + 0.7, template, "ncc"), ncc, atol=1e-10)
+    assert np.unravel_index(ncc.argmax(), ncc.shape) == (10, 12) and ncc.max() == pytest.approx(1.0)
+    assert np.all(np.abs(ncc) <= 1 + 1e-12)
+
+
+def test_match_template_flat_windows_score_zero_and_bad_inputs():
+    image = np.zeros((10, 10))
+    image[6:, 6:] = RNG.random((4, 4))
+    template = RNG.random((3, 3))
+    assert match_template(image, template)[0, 0] == 0.0
+    # A large dark field next to bright structure: rounding in the running sums must not blow up flat windows.
+    scene = np.zeros((300, 300))
+    scene[200:, 200:] = 1000 * RNG.random((100, 100))
+    scores = match_template(scene, RNG.random((15, 15)))
+    assert np.all(np.abs(scores) <= 1 + 1e-9) and np.all(scores[:150, :150] == 0.0)
+    with pytest.raises(ValueError, match="template must not be constant"):
+        match_template(image, np.ones((3, 3)), "ncc")
+    with pytest.raises(ValueError, match="template of shape"):
+        match_template(image, np.ones((11, 3)))
+    with pytest.raises(ValueError, match="method"):
+        match_template(image, template, "sqdiff")

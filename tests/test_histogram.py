@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from cvlab import data
-from cvlab.histogram import cdf, compare, equalize, histogram
+from cvlab.histogram import cdf, clahe, compare, equalize, histogram
 
 uint8_images = arrays(np.uint8, st.tuples(st.integers(1, 20), st.integers(1, 20)))
 
@@ -153,3 +153,85 @@ def test_chi2_matches_its_formula(a, b):
     used = p + q > 0
     expected = ((p[used] - q[used]) ** 2 / (p[used] + q[used])).sum()
     assert compare(a, b, "chi2") == pytest.approx(expected)
+
+
+# ---------------------------------------------------------------- CLAHE
+
+
+@pytest.mark.parametrize("name, tiles", [("camera", 8), ("microaneurysms", 4), ("moon", 8)])
+def test_clahe_agrees_with_skimage(name, tiles):
+    from skimage.exposure import equalize_adapthist, rescale_intensity
+
+    image = data.load_image(name)
+    # skimage first stretches the image to its full range; give ours the same input.
+    stretched = rescale_intensity(image, out_range=(0, 255)).astype(np.uint8)
+    ours = clahe(stretched, tiles=tiles, clip_limit=0.01).astype(float)
+    kernel = (image.shape[0] // tiles, image.shape[1] // tiles)
+    theirs = 255 * equalize_adapthist(image, kernel_size=kernel, clip_limit=0.01)
+    difference = np.abs(ours - theirs)
+    # Same method; skimage bins 14-bit levels, mirrors the tiles at the border and rescales its output.
+    assert difference.mean() < 2.0, difference.mean()
+    assert np.percentile(difference, 99) < 6.0, np.percentile(difference, 99)
+    assert np.corrcoef(ours.ravel(), theirs.ravel())[0, 1] > 0.998
+
+
+def test_clahe_with_one_tile_and_no_clipping_is_global_equalization():
+    image = data.load_image("microaneurysms")
+    c = cdf(histogram(image))
+    expected = np.floor(255 * c / image.size + 0.5).astype(np.uint8)[image]
+    np.testing.assert_array_equal(clahe(image, tiles=1, clip_limit=1.0), expected)
+
+
+def test_clahe_tile_centres_use_their_own_table():
+    # At a tile's centre pixel the bilinear weights are (1, 0): the output is that tile's own table.
+    image = data.load_image("camera")
+    tiles = 8
+    out = clahe(image, tiles=tiles, clip_limit=0.02)
+    side = 512 // tiles
+    for i, j in [(0, 0), (3, 5), (7, 7)]:
+        tile = image[i * side:(i + 1) * side, j * side:(j + 1) * side]
+        counts = histogram(tile).astype(float)
+        limit = max(1.0, 0.02 * tile.size)
+        clipped = np.minimum(counts, limit)
+        while tile.size - clipped.sum() > 1e-6:   # hand the excess to the bins below the limit, capped there
+            below = clipped < limit
+            clipped[below] = np.minimum(limit, clipped[below] + (tile.size - clipped.sum()) / below.sum())
+        table = np.floor(255 * np.cumsum(clipped) / tile.size + 0.5)
+        # the centre (side - 1) / 2 falls between two pixels; both of its neighbours mix at most 1/side of the next
+        y, x = i * side + side // 2, j * side + side // 2
+        assert abs(int(out[y, x]) - table[image[y, x]]) <= 2
+
+
+def test_clahe_limits_the_contrast_gain_that_global_equalization_gives_to_flat_regions():
+    # A flat, slightly noisy background next to a bright disc: equalization stretches the noise.
+    rng = np.random.default_rng(0)
+    image = np.clip(rng.normal(60, 1.5, (128, 128)), 0, 255).astype(np.uint8)
+    yy, xx = np.mgrid[:128, :128]
+    image[(yy - 64) ** 2 + (xx - 64) ** 2 < 30**2] = 200
+    background = (slice(0, 20), slice(0, 20))
+    unlimited = clahe(image, tiles=4, clip_limit=1.0)[background].std()
+    limited = clahe(image, tiles=4, clip_limit=0.01)[background].std()
+    assert limited < unlimited / 3
+
+
+@given(arrays(np.uint8, st.tuples(st.integers(8, 40), st.integers(8, 40))), st.integers(1, 4),
+       st.floats(0.005, 1.0))
+def test_clahe_keeps_shape_and_order_within_a_single_tile(image, tiles, clip_limit):
+    out = clahe(image, tiles=1, clip_limit=clip_limit)
+    assert out.shape == image.shape and out.dtype == np.uint8
+    order = np.argsort(image.ravel(), kind="stable")
+    assert np.all(np.diff(out.ravel()[order].astype(int)) >= 0)
+    assert clahe(image, tiles=tiles, clip_limit=clip_limit).shape == image.shape
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: clahe(np.zeros((8, 8))), TypeError, "uint8"),
+    (lambda: clahe(np.zeros((8, 8), np.uint8), tiles=0), ValueError, "tiles"),
+    (lambda: clahe(np.zeros((8, 8), np.uint8), tiles=9), ValueError, "tiles"),
+    (lambda: clahe(np.zeros((8, 8), np.uint8), clip_limit=0), ValueError, "clip_limit"),
+    (lambda: clahe(np.zeros((8, 8), np.uint8), clip_limit=1.5), ValueError, "clip_limit"),
+    (lambda: clahe(np.zeros((8, 8, 3), np.uint8)), ValueError, "image"),
+])
+def test_clahe_bad_inputs(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

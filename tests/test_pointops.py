@@ -6,7 +6,17 @@ from hypothesis.extra.numpy import arrays
 
 from cvlab import data
 from cvlab.histogram import histogram
-from cvlab.pointops import add, flip_horizontal, gamma, invert, scale, shift
+from cvlab.pointops import (
+    add,
+    adjust,
+    flip_horizontal,
+    gamma,
+    invert,
+    saturated_fraction,
+    scale,
+    shift,
+    to_uint8,
+)
 
 uint8_images = arrays(np.uint8, st.tuples(st.integers(1, 12), st.integers(1, 12)))
 
@@ -102,3 +112,61 @@ def test_inputs_are_left_unchanged(op):
 def test_bad_inputs_name_the_parameter(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_add_with_a_half_level_moves_every_level_up_by_one_and_merges_none():
+    # Issue 18: rounding half to even sent 0.5 -> 0 but 1.5 -> 2, merging levels 1 and 2.
+    levels = np.arange(256, dtype=np.uint8)[None, :]
+    out = add(levels, 0.5)
+    np.testing.assert_array_equal(out[0, :255], np.arange(1, 256))
+    assert len(np.unique(out)) == 255          # only 254 and 255 meet, at the saturated top
+    np.testing.assert_array_equal(add(levels, -0.5), levels)   # halves go up: v − 0.5 rounds back to v
+
+
+@given(uint8_images, st.floats(-300, 300))
+def test_add_rounds_halves_up_like_a_loop(image, delta):
+    expected = [[min(255, max(0, int(np.floor(v + delta + 0.5)))) for v in row] for row in image.astype(float)]
+    np.testing.assert_array_equal(add(image, delta), expected)
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.uint16, np.int64])
+def test_integer_levels_of_any_dtype_come_back_as_uint8(dtype):
+    image = np.array([[0, 100, 250]], dtype=dtype)
+    for out in (add(image, 20), invert(image), scale(image, 2), gamma(image, 0.5), adjust(image, 2, 10, 1.0)):
+        assert out.dtype == np.uint8
+    np.testing.assert_array_equal(add(image, 20), [[20, 120, 255]])
+    np.testing.assert_array_equal(invert(image), [[255, 155, 5]])
+
+
+def test_float_levels_come_back_as_float64():
+    image = np.array([[0.0, 0.25, 0.9]], dtype=np.float32)
+    for out in (add(image, 0.2), invert(image), scale(image, 2), gamma(image, 0.5)):
+        assert out.dtype == np.float64
+    np.testing.assert_allclose(invert(image), [[1.0, 0.75, 0.1]], atol=1e-7)
+
+
+@given(uint8_images, st.floats(0, 3), st.integers(-128, 128), st.floats(0.2, 3))
+def test_adjust_is_scale_then_add_then_gamma(image, factor, delta, exponent):
+    np.testing.assert_array_equal(adjust(image, factor, delta, exponent),
+                                  gamma(add(scale(image, factor), delta), exponent))
+
+
+def test_saturated_fraction_and_to_uint8():
+    assert saturated_fraction(np.array([[0, 5, 255, 255]], np.uint8)) == 0.75
+    assert saturated_fraction(np.array([[0.0, 0.5, 1.0, 0.25]])) == 0.5
+    np.testing.assert_array_equal(to_uint8(np.array([[0.0, 0.5 / 255, 1.5 / 255, 1.0]])), [[0, 1, 2, 255]])
+    camera = data.load_image("camera")
+    np.testing.assert_array_equal(to_uint8(camera / 255), camera)
+    with pytest.raises(ValueError, match="image"):
+        to_uint8(np.array([[1.5]]))
+
+
+def test_huge_gains_and_exponents_saturate_without_warnings():
+    import warnings
+
+    image = np.array([[0, 1, 128, 255]], np.uint8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(scale(image, 1e308), [[0, 255, 255, 255]])
+        np.testing.assert_array_equal(gamma(image, 1e300), [[0, 0, 0, 255]])
+        np.testing.assert_array_equal(add(image, -1e308), [[0, 0, 0, 0]])

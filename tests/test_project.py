@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-ALGORITHM_MODULES = ["histogram", "pointops", "filters", "convolution", "features", "nn", "pixelcnn"]
+ALGORITHM_MODULES = ["histogram", "pointops", "filters", "convolution", "features", "nn", "pixelcnn", "edges"]
 #: PixelCNN training shows the tqdm progress bar the course asks for (imported lazily, only when shown).
 PRESENTATION_EXCEPTIONS = {"pixelcnn": {"tqdm"}, "nn": {"tqdm"}}
 
@@ -58,6 +58,17 @@ def test_environment_pins_follow_the_lock():
         assert lock[name] == pin or lock[name].startswith(pin + "."), (name, pin, lock[name])
 
 
+def test_notebook_7_is_locked_with_the_jupyterlab_release_it_requires():
+    from importlib.metadata import requires
+
+    from packaging.requirements import Requirement
+
+    lock = _lock()
+    assert lock["notebook"].split(".")[0] == "7"
+    (jupyterlab,) = [Requirement(r) for r in requires("notebook") if Requirement(r).name == "jupyterlab"]
+    assert jupyterlab.specifier.contains(lock["jupyterlab"]), (str(jupyterlab.specifier), lock["jupyterlab"])
+
+
 def test_ipywidgets_and_jupyterlab_widgets_are_locked_together():
     lock = _lock()
     assert lock["ipywidgets"].split(".")[0] == "8"
@@ -103,7 +114,8 @@ def test_the_network_guard_refuses_outside_addresses():
 
 
 PUBLIC_MODULES = ["cvlab.data", "cvlab.histogram", "cvlab.pointops", "cvlab.filters", "cvlab.convolution",
-                  "cvlab.features", "cvlab.pixelcnn", "cvlab.plot", "cvlab.widgets", "cvlab.exercises"]
+                  "cvlab.features", "cvlab.pixelcnn", "cvlab.plot", "cvlab.widgets", "cvlab.exercises", "cvlab.edges",
+                  "cvlab.grading"]
 
 
 @pytest.mark.parametrize("module_name", PUBLIC_MODULES)
@@ -116,3 +128,4 @@ def test_every_public_function_and_class_has_a_doctest_example(module_name):
                if (inspect.isfunction(getattr(module, name)) or inspect.isclass(getattr(module, name)))
                and ">>>" not in (inspect.getdoc(getattr(module, name)) or "")]
     assert not missing, f"{module_name}: add a doctest example to {missing}"
+

@@ -3,7 +3,9 @@
 The snapshot is taken when this module is collected, before any test or
 notebook cell runs; ``make test`` orders the notebooks before ``tests/`` so
 this check sees what their execution left behind. Git-ignored paths
-(.venv, caches, artifacts/) are outside the comparison.
+(.venv, caches, artifacts/) are outside the comparison, except the files the
+course's Make targets write (``make assignments``, ``autograde``, ``feedback``,
+``grades``): the assignment tests must run those on a temporary copy.
 """
 
 import subprocess
@@ -12,6 +14,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Git-ignored, but written by the nbgrader Make targets inside the repository: watched all the same.
+COURSE_OUTPUTS = ["assignments/release", "assignments/submitted", "assignments/autograded", "assignments/feedback",
+                  "assignments/gradebook.db", "assignments/grades.csv"]
 
 
 def _snapshot():
@@ -22,8 +27,9 @@ def _snapshot():
         ).stdout.decode().split("\0")
     except (OSError, subprocess.CalledProcessError):
         return None
+    outputs = [path for name in COURSE_OUTPUTS for path in [ROOT / name, *(ROOT / name).rglob("*")]]
     state = {}
-    for name in filter(None, listed):
+    for name in [*filter(None, listed), *(str(path.relative_to(ROOT)) for path in outputs)]:
         path = ROOT / name
         if path.is_file():
             stat = path.stat()

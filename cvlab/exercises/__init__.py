@@ -1,6 +1,7 @@
 """Self-checks for the notebooks' exercises (练习): each runs your function against cvlab's."""
 
 from .convolution import check_conv_params, check_linearity_gap, check_receptive_field
+from .edges import check_hysteresis, check_non_max_suppression, check_sobel_gradient
 from .features import check_ratio_test, check_structure_tensor
 from .filtering import check_correlate2d, check_gaussian_kernel, check_zero_pad
 from .histograms import check_histogram, check_saturated_add
@@ -8,5 +9,6 @@ from .pixelcnn import check_bits_per_dim, check_type_a_mask
 
 __all__ = ["check_histogram", "check_saturated_add", "check_zero_pad", "check_correlate2d", "check_gaussian_kernel",
            "check_linearity_gap", "check_conv_params", "check_receptive_field",
+           "check_sobel_gradient", "check_non_max_suppression", "check_hysteresis",
            "check_type_a_mask", "check_bits_per_dim",
            "check_structure_tensor", "check_ratio_test"]

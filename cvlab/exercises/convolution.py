@@ -21,6 +21,8 @@ def _operators():
 def check_linearity_gap(student):
     """Check ``student(op, f, g, a, b)`` against ``cvlab.convolution.linearity_gap``.
 
+    Taught in: 03_convolution_properties, "练习".
+
     Examples
     --------
     >>> def gap(op, f, g, a, b):
@@ -46,6 +48,8 @@ def check_linearity_gap(student):
 def check_conv_params(student):
     """Check ``student(c_in, c_out, k, bias)`` against ``cvlab.convolution.conv_params``.
 
+    Taught in: 03_convolution_properties, "练习".
+
     Examples
     --------
     >>> check_conv_params(lambda c_in, c_out, k, bias: k * k * c_in * c_out + (c_out if bias else 0))
@@ -65,6 +69,8 @@ def check_conv_params(student):
 
 def check_receptive_field(student):
     """Check ``student(layers)`` against ``cvlab.convolution.receptive_field`` for (K, S) stacks.
+
+    Taught in: 03_convolution_properties, "练习".
 
     Examples
     --------

@@ -15,6 +15,8 @@ def _stacked_structure_tensor(image, sigma):
 def check_structure_tensor(student):
     """Check ``student(image, sigma)`` -> (Axx, Axy, Ayy) against ``cvlab.features.structure_tensor``.
 
+    Taught in: 05_corners, "Exercises".
+
     Examples
     --------
     >>> from cvlab.features import structure_tensor
@@ -37,6 +39,8 @@ def check_structure_tensor(student):
 
 def check_ratio_test(student):
     """Check ``student(desc1, desc2, ratio)`` -> (M, 2) index pairs against ``cvlab.features.match``.
+
+    Taught in: 05_corners, "Exercises".
 
     Examples
     --------

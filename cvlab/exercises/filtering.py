@@ -16,6 +16,8 @@ def _grey_images(seed, count=4):
 def check_zero_pad(student):
     """Check ``student(image, P)`` against ``cvlab.filters.pad(image, P, 'constant')``.
 
+    Taught in: 02_filtering, "练习".
+
     Examples
     --------
     >>> def zero_pad(image, P):
@@ -41,6 +43,8 @@ def check_correlate2d(student):
 
     The kernels are odd (3 × 3, 5 × 5, 3 × 5) and asymmetric, so a flipped
     kernel (a convolution) is caught.
+
+    Taught in: 02_filtering, "练习".
 
     Examples
     --------
@@ -70,6 +74,8 @@ def check_correlate2d(student):
 
 def check_gaussian_kernel(student):
     """Check ``student(sigma, radius)`` against ``cvlab.filters.gaussian_kernel2d(sigma, radius)``.
+
+    Taught in: 02_filtering, "练习".
 
     Examples
     --------

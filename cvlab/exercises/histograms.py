@@ -16,6 +16,8 @@ def _images(seed, count=5):
 def check_histogram(student):
     """Check ``student(image)`` against ``cvlab.histogram.histogram(image)`` on uint8 images.
 
+    Taught in: 01_histograms, "练习".
+
     Examples
     --------
     >>> check_histogram(lambda image: np.bincount(image.ravel(), minlength=256))
@@ -28,6 +30,8 @@ def check_histogram(student):
 
 def check_saturated_add(student):
     """Check ``student(image, delta)`` against ``cvlab.pointops.add`` on uint8 images.
+
+    Taught in: 01_histograms, "练习".
 
     Examples
     --------

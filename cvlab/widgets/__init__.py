@@ -7,14 +7,16 @@ listed in ``__all__``.
 >>> from cvlab import widgets
 >>> box = widgets.point_ops_explorer()
 >>> type(box).__name__
-'VBox'
+'ExplorerBox'
 """
 
 from .convolution import receptive_field_explorer, shift_invariance_explorer
-from .features import harris_explorer, rotation_explorer, ssd_surface_explorer
-from .filtering import gaussian_explorer, output_size_explorer
-from .histograms import pixel_window_explorer, point_ops_explorer, shift_explorer
+from .edges import canny_explorer, canny_stages_explorer
+from .features import harris_explorer, homography_explorer, rotation_explorer, ssd_surface_explorer
+from .filters import gaussian_explorer, output_size_explorer
+from .histogram import pixel_window_explorer
 from .pixelcnn import dependency_explorer
+from .pointops import point_ops_explorer, shift_explorer
 
 __all__ = [
     "pixel_window_explorer",
@@ -24,8 +26,11 @@ __all__ = [
     "gaussian_explorer",
     "shift_invariance_explorer",
     "receptive_field_explorer",
+    "canny_explorer",
+    "canny_stages_explorer",
     "dependency_explorer",
     "ssd_surface_explorer",
     "harris_explorer",
     "rotation_explorer",
+    "homography_explorer",
 ]

@@ -5,9 +5,20 @@ pyplot), renders it to PNG bytes and puts them in an ``ipywidgets.Image``.
 This is several times faster than building a new figure per change, works
 the same in JupyterLab, Notebook 7, VS Code and Voila, and keeps the last
 picture in the saved widget state.
+
+Two details make an explorer behave in every front end. Where its live view
+cannot be drawn (a notebook not yet run or not trusted, a front end without
+the widget extension), its plain-text form is ``EXPLORER_NOTE``, not the
+``VBox(children=...)`` repr. And Notebook 7 matches its keyboard shortcuts
+before a focused control sees the key (Lumino's keydown listener runs in the
+capture phase there; JupyterLab starts it in the bubbling phase), so ←/→
+would move the cell cursor instead of the slider: ``KEYBOARD_SCRIPT`` marks
+the explorer with Lumino's ``data-lm-suppress-shortcuts`` for the keys its
+controls use.
 """
 
 import io
+import json
 
 import ipywidgets as widgets
 import matplotlib
@@ -15,6 +26,35 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..plot import LECTURE_RC
+
+#: Shown instead of an explorer wherever its live view cannot be drawn, and as the
+#: stored output of explorer cells (``scripts/run_notebooks.py``).
+EXPLORER_NOTE = "▶ 运行此单元即可启动交互探索器（Run this cell to start the interactive explorer.）"
+
+#: DOM class of every explorer's outer box; ``KEYBOARD_SCRIPT`` looks for it.
+EXPLORER_CLASS = "cvlab-explorer"
+
+# Keys a focused slider, dropdown or checkbox handles itself (pressed without Ctrl, Alt or Meta).
+_CONTROL_KEYS = ["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown"]
+
+#: Run once per page (every explorer carries it in a hidden Output widget). Lumino skips
+#: its shortcuts for a key event whose target carries ``data-lm-suppress-shortcuts``;
+#: the mark must be on the focused control itself, because the notebook's selectors end
+#: in ``:focus`` and match it before any ancestor is looked at. The listener is on
+#: ``window`` in the capture phase, so it runs before Lumino's on ``document``.
+KEYBOARD_SCRIPT = f"""\
+if (!window.cvlabExplorerKeys) {{
+  window.cvlabExplorerKeys = true;
+  const keys = new Set({json.dumps(_CONTROL_KEYS)});
+  window.addEventListener("keydown", (event) => {{
+    const control = event.target;
+    if (control instanceof Element && control.closest(".{EXPLORER_CLASS}")) {{
+      const own = keys.has(event.key) && !event.ctrlKey && !event.altKey && !event.metaKey;
+      control.toggleAttribute("data-lm-suppress-shortcuts", own);
+    }}
+  }}, true);
+}}
+"""
 
 #: rcParams a LiveFigure captures at construction and applies on every redraw,
 #: so an explorer built inside ``with cvlab.plot.lecture_style():`` keeps it.
@@ -55,6 +95,21 @@ class LiveFigure:
         self.widget.value = buffer.getvalue()
 
 
+class ExplorerBox(widgets.VBox):
+    """An explorer's outer box: a VBox whose plain-text form is ``EXPLORER_NOTE``."""
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = EXPLORER_NOTE
+        return bundle
+
+
+def _keyboard_support():
+    """A hidden Output widget holding ``KEYBOARD_SCRIPT`` (widget output areas are trusted)."""
+    script = {"output_type": "display_data", "metadata": {}, "data": {"application/javascript": KEYBOARD_SCRIPT}}
+    return widgets.Output(outputs=(script,), layout=widgets.Layout(display="none"))
+
+
 def explorer(controls, live, update, title=None):
     """Wire ``controls`` to ``update`` and return the explorer's container.
 
@@ -74,7 +129,8 @@ def explorer(controls, live, update, title=None):
         live.figure.tight_layout()
     live.render()
     header = [widgets.HTML(f"<b>{title}</b>")] if title else []
-    return widgets.VBox(header + [widgets.HBox(controls, layout=widgets.Layout(flex_flow="row wrap")), live.widget])
+    row = widgets.HBox(controls, layout=widgets.Layout(flex_flow="row wrap"))
+    return ExplorerBox(header + [row, live.widget, _keyboard_support()], _dom_classes=(EXPLORER_CLASS,))
 
 
 def slider(description, value, minimum, maximum, step=1):

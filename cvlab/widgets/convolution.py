@@ -1,10 +1,10 @@
-"""Chapter 3 explorers: shift invariance of a blur, and the receptive field of stacked layers."""
+"""Chapter 3 explorers for ``cvlab.convolution``: shift invariance of a blur, and the receptive field of a stack."""
 
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from .. import convolution, data, filters, pointops
+from .. import convolution, data, filters
 from .._checks import as_float_image
 from ._live import LiveFigure, explorer, slider
 
@@ -14,23 +14,25 @@ __all__ = ["shift_invariance_explorer", "receptive_field_explorer"]
 def _grey_cat():
     """Chelsea the cat as grey floats in [0, 1] at half size, 150 x 225.
 
-    The channel mean, then the mean of each 2 x 2 block: small enough that
-    a change redraws well within budget, and the border band of a few
-    pixels stays visible next to the whole picture.
+    The channel mean, then a 2 x 2 box with stride 2: small enough that a
+    change redraws well within budget, and the border band of a few pixels
+    stays visible next to the whole picture.
     """
     grey = data.load_image("chelsea")[:, :450].mean(axis=2) / 255
-    return grey.reshape(150, 2, 225, 2).mean(axis=(1, 3))
+    return filters.correlate2d(grey, filters.box_kernel(2), padding="valid", stride=2)
 
 
 def shift_invariance_explorer(image=None):
     """Sliders m₀, n₀ and the box radius k: shift-then-blur, blur-then-shift and their difference.
 
-    The blur is a K x K box (two 1-D passes, so every change stays fast).
+    The blur is a K x K box.
     With zero padding the two paths differ only in a band of width
     k = (K − 1) / 2 along the border and along the zero strip the shift
     brings in; the dashed rectangle is ``convolution.shift_interior``,
     where the difference is exactly zero. With wrap padding and a circular
     shift the difference vanishes everywhere.
+
+    Taught in: 03_convolution_properties, "零填充时".
 
     Examples
     --------
@@ -60,23 +62,13 @@ def shift_invariance_explorer(image=None):
 
     def update():
         dy, dx, k = m0.value, n0.value, 2 * reach.value + 1
-        taps = np.full(k, 1.0 / k)  # the K x K box is the outer product of two of these
-        if boundary.value == "wrap":
-            mode = "wrap"
-
-            def move(f):
-                return np.roll(f, (dy, dx), axis=(0, 1))
-        else:
-            mode = "constant"
-
-            def move(f):
-                return pointops.shift(f, dy, dx)
+        column, row = filters.separate(filters.box_kernel(k))  # a box is separable: two 1-D passes keep it fast
+        mode = "wrap" if boundary.value == "wrap" else "constant"
 
         def blur(f):
-            return filters.separable_correlate(f, taps, taps, mode=mode)
+            return filters.separable_correlate(f, column, row, mode=mode)
 
-        shift_then_blur = blur(move(image))
-        blur_then_shift = move(blur(image))
+        shift_then_blur, blur_then_shift = convolution.shift_paths(blur, image, dy, dx, boundary.value)
         difference = np.abs(shift_then_blur - blur_then_shift)
         first.set_data(shift_then_blur)
         second.set_data(blur_then_shift)
@@ -105,6 +97,8 @@ def receptive_field_explorer():
     from each input pixel to the centre output
     (``convolution.receptive_field_weights``), so the centre counts most.
 
+    Taught in: 03_convolution_properties, "感受野".
+
     Examples
     --------
     >>> from cvlab.widgets.testing import controls_of
@@ -125,8 +119,9 @@ def receptive_field_explorer():
     def update():
         layers = [(kernel.value, stride.value)] + [(kernel.value, 1)] * (depth.value - 1)
         field = convolution.receptive_field(layers)
-        counts = _paths_to_centre(layers, grid)
-        shown.set_data(counts / counts.max())
+        counts = convolution.receptive_field_weights(layers, size=grid)
+        shown.set_data(counts)
+        shown.set_clim(0, counts.max())
         start = grid // 2 - field // 2
         square.set_xy((start - 0.5, start - 0.5))
         square.set_width(field)
@@ -135,14 +130,3 @@ def receptive_field_explorer():
 
     return explorer([depth, kernel, stride], live, update)
 
-
-def _paths_to_centre(layers, grid):
-    """``convolution.receptive_field_weights`` centred on a grid × grid canvas (cropped if larger)."""
-    weights = convolution.receptive_field_weights(layers)
-    out = np.zeros((grid, grid))
-    size = min(weights.shape[0], grid)
-    offset_out = grid // 2 - size // 2
-    offset_in = weights.shape[0] // 2 - size // 2
-    out[offset_out:offset_out + size, offset_out:offset_out + size] = weights[offset_in:offset_in + size,
-                                                                              offset_in:offset_in + size]
-    return out

@@ -1,12 +1,11 @@
-"""Chapter 2 explorers: the output-size formula and the Gaussian's σ and radius."""
-
-import math
+"""Chapter 2 explorers for ``cvlab.filters``: the output-size formula and the Gaussian's σ and radius."""
 
 import matplotlib
 import numpy as np
 from matplotlib.patches import Rectangle
 
 from .. import data, filters
+from .._checks import as_float_image
 from ._live import LiveFigure, explorer, slider
 
 __all__ = ["output_size_explorer", "gaussian_explorer"]
@@ -21,6 +20,8 @@ def output_size_explorer():
     I − K + 2P, and the gaps when S > K). Dots mark the kernel centres, the dashed and solid squares the
     first and last kernel positions. The right panel is the O × O output on
     the same scale.
+
+    Taught in: 02_filtering, "输出尺寸".
 
     Examples
     --------
@@ -73,20 +74,21 @@ def output_size_explorer():
             out_ax.set_title("no output (I − K + 2P < 0)")
             return
         count, O = filters.coverage(I, K, P, S), filters.output_size(I, K, P, S)
-        canvas[:side, :side] = np.outer(count, count)  # 0 (never read) shows in red
+        canvas[:side, :side] = np.outer(count, count)  # readers of cell (y, x): rows' times columns'; 0 shows red
         coverage.set_data(canvas)
         coverage.set_clim(0.5, max(canvas[:side, :side].max(), 1.0) + 0.5)
-        for patch, corner in ((first, 0), (last, S * (O - 1))):
+        starts = filters.kernel_positions(I, K, P, S)
+        for patch, corner in ((first, starts[0]), (last, starts[-1])):
             patch.set_visible(True)
             patch.set_bounds(corner - 0.5, corner - 0.5, K, K)
-        centres = S * np.arange(O) + (K - 1) / 2
+        centres = starts + (K - 1) / 2
         anchors.set_offsets(np.column_stack([np.repeat(centres, O), np.tile(centres, O)]))
         cells = np.full((limit, limit), np.nan)
         cells[:O, :O] = 0.5
         output.set_data(cells)
         numerator = I - K + 2 * P
         grid_ax.set_title(f"O = ⌊({I} − {K} + 2·{P}) / {S}⌋ + 1 = ⌊{numerator}/{S}⌋ + 1 = {O}")
-        lost = int((count[P:P + I] == 0).sum())
+        lost = filters.unread(I, K, P, S)
         note = f"{lost} input row(s)/col(s) never read" if lost else "every input pixel is read"
         out_ax.set_title(f"output {O} × {O}; {note}")
 
@@ -101,14 +103,16 @@ def gaussian_explorer(image=None):
     blurred image and the removed detail f − G_σ ⊗ f. ``image`` is a grey
     image on the 0–255 scale; the default is a 200 × 200 crop of ``camera``.
 
+    Taught in: 02_filtering, "高斯滤波器".
+
     Examples
     --------
     >>> from cvlab.widgets.testing import controls_of
     >>> [control.description for control in controls_of(gaussian_explorer())]
     ['σ', 'radius r']
     """
-    image = data.load_image("camera")[40:240, 160:360] if image is None else np.asarray(image)
-    pixels = image.astype(np.float64)
+    image = data.load_image("camera")[40:240, 160:360] if image is None else image
+    pixels = as_float_image(image, color=False)
     live = LiveFigure(1, 4, size=(10.0, 2.8), dpi=72)
     profile_ax, kernel_ax, blur_ax, detail_ax = live.axes[0]
     reach = 12
@@ -126,32 +130,32 @@ def gaussian_explorer(image=None):
     detail = detail_ax.imshow(np.zeros_like(pixels), cmap="RdBu_r", vmin=-60, vmax=60)
     for ax in (kernel_ax, blur_ax, detail_ax):
         ax.set_xticks([]), ax.set_yticks([])
-    detail_ax.set_title("detail f − G⊗f")
-    profile_ax.set_title("r = 12 = 1.0σ keeps 68.27%")  # placeholders: tight_layout reserves their height
+    detail_ax.set_title(r"detail $f - G_\sigma \otimes f$")
+    profile_ax.set_title(r"r = 12 = 1.0$\sigma$ keeps 68.27%")  # placeholders: tight_layout reserves their height
     kernel_ax.set_title("kernel 25×25")
-    blur_ax.set_title("G_σ ⊗ f, σ = 2.00")
+    blur_ax.set_title(r"$G_\sigma \otimes f$, $\sigma$ = 2.00")
     sigma = slider("σ", 2.0, 0.5, 6.0, 0.25)
     radius = slider("radius r", 6, 1, reach)
 
     def update():
         s, r = sigma.value, radius.value
         g = filters.gaussian_kernel1d(s, r)
-        continuous = np.exp(-(x**2) / (2 * s**2)) / (np.sqrt(2 * np.pi) * s)
-        kept = math.erf(r / (s * math.sqrt(2)))  # continuous mass within ±r
+        continuous = filters.gaussian_density(x, s)
+        kept = filters.gaussian_mass(s, r)
         curve.set_ydata(continuous)
         taps.set_data(np.arange(-r, r + 1), g)
         for line, side in zip(edges, (-r, r)):
             line.set_xdata([side, side])
         profile_ax.set_ylim(0, 1.1 * max(g.max(), continuous.max()))
-        profile_ax.set_title(f"r = {r} = {r / s:.1f}σ keeps {kept:.2%}")
+        profile_ax.set_title(rf"r = {r} = {r / s:.1f}$\sigma$ keeps {kept:.2%}")
         canvas = np.full((2 * reach + 1, 2 * reach + 1), np.nan)
-        canvas[reach - r:reach + r + 1, reach - r:reach + r + 1] = np.outer(g, g)
+        canvas[reach - r:reach + r + 1, reach - r:reach + r + 1] = filters.gaussian_kernel2d(s, r)
         kernel_image.set_data(np.ma.masked_invalid(canvas))
         kernel_image.set_clim(0, g.max() ** 2)
         kernel_ax.set_title(f"kernel {2 * r + 1}×{2 * r + 1}")
         smooth = filters.separable_correlate(pixels, g, g, mode="symmetric")
         blurred.set_data(smooth)
-        blur_ax.set_title(f"G_σ ⊗ f, σ = {s:.2f}")
+        blur_ax.set_title(rf"$G_\sigma \otimes f$, $\sigma$ = {s:.2f}")
         detail.set_data(pixels - smooth)
 
     return explorer([sigma, radius], live, update)

@@ -1,66 +1,26 @@
-"""Chapter 1 explorers: the pixel matrix, point operations and coordinate operations."""
+"""Chapter 1 explorers for ``cvlab.pointops``: point operations and coordinate operations."""
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.patches import Rectangle
 
 from .. import data, histogram, pointops
-from .._checks import as_levels
+from .._checks import as_image
 from ._live import LiveFigure, explorer, slider
 
-__all__ = ["pixel_window_explorer", "point_ops_explorer", "shift_explorer"]
-
-
-def pixel_window_explorer(image=None, window=8):
-    """Slide a ``window`` x ``window`` box over a grey image and read its values.
-
-    Examples
-    --------
-    >>> from cvlab.widgets.testing import controls_of
-    >>> [control.description for control in controls_of(pixel_window_explorer())]
-    ['row y', 'column x']
-    """
-    image = _grey_levels(image)
-    height, width = image.shape
-    live = LiveFigure(1, 2, size=(9.0, 4.2))
-    full, zoom = live.axes[0]
-    full.imshow(image, cmap="gray", vmin=0, vmax=255)
-    box = full.add_patch(_rectangle(window))
-    crop_artist = zoom.imshow(image[:window, :window], cmap="gray", vmin=0, vmax=255)
-    labels = [[zoom.text(j, i, "", ha="center", va="center", fontsize=8) for j in range(window)] for i in range(window)]
-    for ax in (full, zoom):
-        ax.set_xticks([]), ax.set_yticks([])
-    row = slider("row y", height // 2, 0, height - window)
-    col = slider("column x", width // 2, 0, width - window)
-
-    def update():
-        y, x = row.value, col.value
-        crop = image[y:y + window, x:x + window]
-        box.set_xy((x - 0.5, y - 0.5))
-        crop_artist.set_data(crop)
-        for i, j in np.ndindex(crop.shape):
-            labels[i][j].set_text(str(crop[i, j]))
-            labels[i][j].set_color("black" if crop[i, j] > 127 else "white")
-        zoom.set_title(f"f(x, y) for x in [{x}, {x + window - 1}], y in [{y}, {y + window - 1}]")
-
-    full.set_title("camera: a 2-D matrix of uint8 levels")
-    return explorer([row, col], live, update)
+__all__ = ["point_ops_explorer", "shift_explorer"]
 
 
 def _grey_levels(image):
     """The camera by default; otherwise a grey image as uint8 levels."""
     if image is None:
         return data.load_image("camera")
-    levels = as_levels(image, color=False)
-    return levels if levels.dtype == np.uint8 else np.rint(levels * 255).astype(np.uint8)
-
-
-def _rectangle(size):
-    return Rectangle((0, 0), size, size, fill=False, edgecolor="red", linewidth=2)
+    return pointops.to_uint8(as_image(image, color=False))
 
 
 def point_ops_explorer(image=None):
     """Brightness, contrast and gamma sliders with the live histogram.
+
+    Taught in: 01_histograms, "点操作".
 
     Examples
     --------
@@ -86,12 +46,12 @@ def point_ops_explorer(image=None):
     exponent = slider("gamma", 1.0, 0.2, 3.0, 0.05)
 
     def update():
-        out = pointops.gamma(pointops.add(pointops.scale(image, contrast.value), brightness.value), exponent.value)
+        out = pointops.adjust(image, contrast.value, brightness.value, exponent.value)
         shown.set_data(out)
         counts = histogram.histogram(out)
         current.set_data(values=counts)
         hist_ax.set_ylim(0, 1.05 * max(counts.max(), original.max()))
-        saturated = np.mean((out == 0) | (out == 255))
+        saturated = pointops.saturated_fraction(out)
         picture.set_title(f"g = gamma(f·{contrast.value:.2f} + {brightness.value}), {saturated:.1%} clipped")
 
     return explorer([brightness, contrast, exponent], live, update)
@@ -99,6 +59,8 @@ def point_ops_explorer(image=None):
 
 def shift_explorer(image=None):
     """Shift and flip sliders: coordinate operations move pixels, not levels.
+
+    Taught in: 01_histograms, "坐标操作".
 
     Examples
     --------
@@ -118,9 +80,10 @@ def shift_explorer(image=None):
     dy = slider("dy", 0, -height // 2, height // 2)
     dx = slider("dx", 0, -width // 2, width // 2)
     flip = widgets.Checkbox(value=False, description="flip f(−x, y)")
+    flipped = pointops.flip_horizontal(image)  # once: it does not depend on the sliders
 
     def update():
-        source = pointops.flip_horizontal(image) if flip.value else image
+        source = flipped if flip.value else image
         shown.set_data(pointops.shift(source, dy.value, dx.value))
         inner = "f(−x, y)" if flip.value else "f"
         right.set_title(f"g(x, y) = {inner} shifted by (dx={dx.value}, dy={dy.value})")

@@ -1,0 +1,1 @@
+"""Real-browser tests (marked ``browser``): JupyterLab, Notebook 7 and Voila in headless Chromium."""
