@@ -8,12 +8,11 @@ start their servers, follow an nbgitpuller link to their chapter (half open it i
 JupyterLab, half in Notebook 7) and run every cell through the Jupyter REST and
 kernel websocket APIs. Any error, failed reply or text on stderr fails the test.
 
-Which chapters: student *i* runs chapter *i* mod *n*, so every chapter runs through
-the hub at least once and with today's five chapters the three extra seats repeat
-chapters 1 to 3. ``make test`` already runs every notebook under strict nbval; what
-this test adds is the hub's stack, and one pass of each chapter keeps it to a few
-minutes of CI's 2 cores (the kernels' CPU time sums to about two minutes, a third
-of it PixelCNN). ``CVLAB_HUB_CHAPTERS=01_histograms,07_pixelcnn`` picks others.
+Which chapters: student *i* runs chapter *i* mod *n*, so with today's eight chapters
+every student runs a different one and every chapter runs through the hub once.
+``make test`` already runs every notebook under strict nbval; what this test adds is
+the hub's stack, and one pass of each chapter keeps it to a few minutes of CI's
+2 cores. ``CVLAB_HUB_CHAPTERS=01_histograms,07_pixelcnn`` picks others.
 
 A ninth user starts a server and leaves it idle: the culler (120 s timeout in the
 test) must stop it while the others stay alive. At the end the hub is stopped and
