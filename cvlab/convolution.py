@@ -20,7 +20,8 @@ convolution layer of a CNN: many kernels, many channels, one shared weight
 per kernel position. Their P and S are spelled ``padding`` and ``stride``, as
 in :mod:`cvlab.filters`.
 
-Ceilings: a stack has at most :data:`MAX_LAYERS` layers, each K ≤
+Ceilings: the weights of :func:`linearity_gap` are at most :data:`MAX_WEIGHT`
+in size; a stack has at most :data:`MAX_LAYERS` layers, each K ≤
 ``filters.MAX_KERNEL_SIZE``; :func:`receptive_field_weights` draws fields up
 to :data:`MAX_FIELD` pixels; one :func:`conv2d` call gathers at most
 :data:`MAX_IM2COL` window values; σ and padding follow ``cvlab.filters``.
@@ -36,6 +37,7 @@ from . import filters, pointops
 from ._checks import as_array, as_callable, as_choice, as_float_image, as_image, as_int, as_int_pair, as_real
 
 __all__ = [
+    "MAX_WEIGHT",
     "MAX_LAYERS",
     "MAX_FIELD",
     "MAX_IM2COL",
@@ -50,6 +52,10 @@ __all__ = [
     "receptive_field",
     "receptive_field_weights",
 ]
+
+#: Largest |a| and |b| of :func:`linearity_gap`: a·f stays within 10⁹ for images of 0–255 levels,
+#: so even a squaring op stays far from overflow, and the rounding in the gap (~10⁻¹⁶ · |a| · scale) stays small.
+MAX_WEIGHT = 1e6
 
 #: Most (K, S) layers in a stack.
 MAX_LAYERS = 1000
@@ -95,7 +101,7 @@ def linearity_gap(op, f, g, a=2.0, b=-0.5):
     f, g : array_like
         Two images of the same shape (grey or RGB), converted to float64.
     a, b : float
-        The weights of the combination; a = 2, b = 0 tests scaling alone.
+        The weights of the combination, |a|, |b| ≤ :data:`MAX_WEIGHT`; a = 2, b = 0 tests scaling alone.
 
     Returns
     -------
@@ -122,8 +128,8 @@ def linearity_gap(op, f, g, a=2.0, b=-0.5):
     g = as_float_image(g, "g")
     if f.shape != g.shape:
         raise ValueError(f"f and g must have the same shape; got {f.shape} and {g.shape}")
-    a = as_real(a, "a")
-    b = as_real(b, "b")
+    a = as_real(a, "a", minimum=-MAX_WEIGHT, maximum=MAX_WEIGHT)
+    b = as_real(b, "b", minimum=-MAX_WEIGHT, maximum=MAX_WEIGHT)
     together = _apply(op, a * f + b * g)
     apart = a * _apply(op, f) + b * _apply(op, g)
     if together.shape != apart.shape:

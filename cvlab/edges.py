@@ -224,7 +224,7 @@ def _gaussian_taps(sigma):
     radius = int(TRUNCATE * sigma + 0.5)
     if radius == 0:
         return np.ones(1)
-    return filters.gaussian_kernel1d(sigma, radius)
+    return filters._gaussian_taps(sigma, radius)
 
 
 def _inside_weight(length, taps):
@@ -986,7 +986,13 @@ def localization_error(predicted, distance, tolerance=3.0):
     Returns
     -------
     float
-        In pixels; NaN when no predicted pixel lies within t.
+        In pixels, in [0, t].
+
+    Raises
+    ------
+    ValueError
+        When no predicted pixel lies within t (an empty ``predicted``, or a
+        ``tolerance`` below every distance): the mean of no distances is undefined.
 
     See Also
     --------
@@ -1007,15 +1013,23 @@ def localization_error(predicted, distance, tolerance=3.0):
     tolerance = as_real(tolerance, "tolerance", minimum=0, maximum=MAX_TOLERANCE)
     found = distance[predicted]
     near = found[found <= tolerance]
-    return float(near.mean()) if near.size else math.nan
+    if not near.size:
+        raise ValueError(f"no pixel of predicted lies at distance <= tolerance = {tolerance:g} px: the mean of no "
+                         "distances is undefined; raise tolerance, or check that predicted holds edges")
+    return float(near.mean())
 
 
 # ----------------------------------------------------------------- test patterns with exact edges
 
 
 def _profile(signed, width):
-    """Φ(s / width): 0 far on the negative side, 1 on the positive side, ½ on the edge."""
-    return 0.5 * (1.0 + special.erf(signed / (math.sqrt(2.0) * width)))
+    """Φ(s / width): 0 far on the negative side, 1 on the positive side, ½ on the edge.
+
+    Past |s| = 40·width, Φ is exactly 0 or 1 in float64, so s is clipped there before dividing: no overflow
+    even for a subnormal width, whose profile is then the ideal step.
+    """
+    reach = 40.0 * width
+    return 0.5 * (1.0 + special.erf(np.clip(signed, -reach, reach) / (math.sqrt(2.0) * width)))
 
 
 def rotated_edge(angle, size=41, width=1.0):
@@ -1034,7 +1048,8 @@ def rotated_edge(angle, size=41, width=1.0):
         Odd side length, 5 ≤ size ≤ :data:`MAX_PATTERN_SIZE`.
     width : float
         w in pixels, 0 < w ≤ :data:`MAX_SIGMA`: the standard deviation of
-        the blur across the edge (a camera's is about 0.5–1).
+        the blur across the edge (a camera's is about 0.5–1). As w → 0 the
+        profile tends to the ideal step: 0, ½ on the line, 1.
 
     Returns
     -------
@@ -1083,7 +1098,7 @@ def shapes_scene(width=0.5):
     Parameters
     ----------
     width : float
-        w in pixels, 0 < w ≤ :data:`MAX_SIGMA`.
+        w in pixels, 0 < w ≤ :data:`MAX_SIGMA`; as w → 0 the edges tend to ideal steps.
 
     Returns
     -------

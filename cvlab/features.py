@@ -34,6 +34,8 @@ course's images under about 1 GB and 10 s; past one, the call raises
 ``ValueError`` naming the parameter and the ceiling.
 """
 
+import math
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy import ndimage as ndi
@@ -53,9 +55,12 @@ __all__ = [
     "classify_eigenvalues",
     "corner_peaks",
     "refine_subpixel",
+    "saddle",
     "ssd_surface",
+    "bright_blobs",
     "describe",
     "match",
+    "nearest_neighbours",
     "find_matches",
     "estimate_affine",
     "estimate_homography",
@@ -71,6 +76,7 @@ __all__ = [
     "shear_wave",
     "repeatability",
     "transform_points",
+    "relative_transform",
     "response_ratio",
 ]
 
@@ -94,12 +100,28 @@ MAX_PEAKS = 3000
 MAX_POINTS = 10**6
 #: Largest ``iterations`` of :func:`ransac`; samples are drawn in batches, so memory does not grow with it.
 MAX_ITERATIONS = 10**9
+#: Largest minimal sample of :func:`ransac_trials` (the eight-point algorithm needs 8; the course's models 3 and 4).
+MAX_SAMPLE_SIZE = 100
 #: Most point tests (samples x matches) RANSAC spends before giving up on reaching its confidence: about 1 s.
 MAX_RANSAC_WORK = 2 * 10**7
 #: Largest output of :func:`warp`, :func:`rotate` and :func:`mosaic`, in pixels (2048 x 2048).
 MAX_OUTPUT_PIXELS = 2**22
+#: Largest side of a frame (:func:`frame_error`, :func:`repeatability`); no image is near it, and its corners
+#: stay exact in float64.
+MAX_FRAME_SIDE = 10**6
+#: Most openings of :func:`bright_blobs`: each removes a layer one pixel thick, so 50 erase any object
+#: narrower than 100 pixels.
+MAX_OPENING = 50
 #: Most views one :func:`mosaic` blends.
 MAX_VIEWS = 16
+#: Largest zoom of :func:`rotate`, and its inverse the smallest: past it one pixel fills the whole output,
+#: or the whole input falls into one pixel.
+MAX_ZOOM = 1000.0
+#: Smallest focal length of :func:`rotation_homography`, in pixels: at f = 1 the pixel next to the centre is
+#: already 45° off the axis, and K⁻¹ = [[1/f, …]] overflows as f → 0.
+MIN_FOCAL = 1.0
+#: Shortest wavelength of :func:`shear_wave`, in rows: two rows per period is the Nyquist limit.
+MIN_WAVELENGTH = 2.0
 #: A matrix whose condition number σ_max / σ_min exceeds this is treated as singular.
 MAX_CONDITION = 1e12
 
@@ -160,14 +182,14 @@ def _as_matrix(matrix, name="matrix"):
     return array
 
 
-def _as_shape(shape, name):
+def _as_shape(shape, name, maximum=MAX_FRAME_SIDE):
     if not isinstance(shape, (tuple, list)) or len(shape) != 2:
         raise TypeError(f"{name} must be a (rows, cols) tuple; got {shape!r}")
-    return tuple(as_int(s, name, minimum=1) for s in shape)
+    return tuple(as_int(s, name, minimum=1, maximum=maximum) for s in shape)
 
 
 def _as_output_shape(shape, name="output_shape"):
-    rows, cols = _as_shape(shape, name)
+    rows, cols = _as_shape(shape, name, maximum=None)
     if rows * cols > MAX_OUTPUT_PIXELS:
         raise ValueError(f"{name} must have at most MAX_OUTPUT_PIXELS = {MAX_OUTPUT_PIXELS} pixels; "
                          f"got {rows} x {cols}")
@@ -635,6 +657,59 @@ def refine_subpixel(response, points):
     return _refine_subpixel(r, idx)
 
 
+def saddle(size=41, corner=(20.3, 19.6), width=1.0):
+    """A blurred X-junction whose corner sits at a known sub-pixel position: a test for :func:`refine_subpixel`.
+
+    f(r, c) = ½ + ½ · erf((r − r₀) / (√2 w)) · erf((c − c₀) / (√2 w)).
+
+    The ideal saddle ½ + ½ · sign(r − r₀) · sign(c − c₀) has two bright and
+    two dark quadrants meeting at (r₀, c₀), like the crossing of a
+    chessboard. Blurring it with a Gaussian of standard deviation w gives
+    exactly f: the Gaussian is separable and the saddle's varying part is a
+    row profile times a column profile, and a blurred sign is
+    erf(x / (√2 w)) = 2Φ(x / w) − 1.
+
+    Taught in: 05_corners, "Sub-pixel Refinement".
+
+    Parameters
+    ----------
+    size : int
+        Side of the square image, 5 <= size <= ``edges.MAX_PATTERN_SIZE`` (1025).
+    corner : tuple of float
+        (r₀, c₀), anywhere in [0, size − 1] along each axis.
+    width : float
+        w in pixels, 0 < w <= ``edges.MAX_SIGMA`` (50); as w → 0 the image
+        tends to the ideal saddle (½ on the two lines through the corner).
+
+    Returns
+    -------
+    ndarray of float64, (size, size), values in [0, 1]
+
+    See Also
+    --------
+    refine_subpixel, harris_response, cvlab.edges.rotated_edge
+
+    Examples
+    --------
+    >>> saddle(5, corner=(2.0, 2.0), width=0.5).round(2)
+    array([[1.  , 0.98, 0.5 , 0.02, 0.  ],
+           [0.98, 0.96, 0.5 , 0.04, 0.02],
+           [0.5 , 0.5 , 0.5 , 0.5 , 0.5 ],
+           [0.02, 0.04, 0.5 , 0.96, 0.98],
+           [0.  , 0.02, 0.5 , 0.98, 1.  ]])
+    """
+    size = as_int(size, "size", minimum=5, maximum=edges.MAX_PATTERN_SIZE)
+    r0, c0 = _as_pair(corner, "corner")
+    if not (0 <= r0 <= size - 1 and 0 <= c0 <= size - 1):
+        raise ValueError(f"corner must lie in [0, size − 1] = [0, {size - 1}] along each axis; got {(r0, c0)}")
+    width = as_real(width, "width", minimum=0, maximum=edges.MAX_SIGMA, strict=True)
+    axis = np.arange(size, dtype=np.float64)
+    # 2Φ − 1 along the rows and along the columns (edges' profile clips far offsets, so a tiny w cannot overflow)
+    rows = 2.0 * edges._profile(axis - r0, width) - 1.0
+    cols = 2.0 * edges._profile(axis - c0, width) - 1.0
+    return 0.5 + 0.5 * rows[:, None] * cols[None, :]
+
+
 def _refine_subpixel(r, idx):
     out = idx.astype(np.float64)
     if len(idx) == 0:
@@ -710,8 +785,8 @@ def ssd_surface(image, center, window=11, max_shift=8):
     height, width = f.shape
     if not (reach <= row < height - reach and reach <= col < width - reach):
         raise ValueError(
-            f"center {(row, col)} too close to the border: window//2 + max_shift = {reach} "
-            f"pixels are needed on every side of an image of shape {f.shape}"
+            f"center must lie window//2 + max_shift = {reach} pixels or more inside every border of the image "
+            f"of shape {f.shape}; got {(row, col)}"
         )
     return _ssd_surface(f, row, col, window, s)
 
@@ -729,6 +804,71 @@ def _ssd_surface(f, row, col, window, s):
 
 
 # -------------------------------------------------- description, matching
+
+def bright_blobs(image, threshold, min_area=0.0, max_area=None, opening=2):
+    """Centres and sizes of the bright objects on a dark ground (coins on a table), by thresholding.
+
+    The mask M = fill(open_k(f > t)): pixels above the threshold t, opened k
+    times with the 3x3 cross (which removes specks and thin bridges) and with
+    their holes filled. Each 4-connected component of M with area A (in
+    pixels) in the open interval (A_min, A_max) is one object; it is returned
+    as its centroid (the mean row and column of its pixels) and the radius of
+    the disc of the same area, √(A / π).
+
+    Taught in: 05_corners, "Intra-class Variation".
+
+    Parameters
+    ----------
+    image : array_like
+        Grey image f (RGB is refused).
+    threshold : float
+        t, in the image's grey levels.
+    min_area, max_area : float
+        A_min >= 0 and A_max (default: no upper bound), in pixels: drops
+        specks below and large regions (a lit frame, the background) above.
+    opening : int
+        k, 0 <= k <= MAX_OPENING (50).
+
+    Returns
+    -------
+    centres : ndarray of float64, (N, 2)
+        (row, col) of each object, in the raster order of their first pixels.
+    radii : ndarray of float64, (N,)
+
+    See Also
+    --------
+    describe
+
+    Examples
+    --------
+    >>> f = np.zeros((12, 12)); f[2:5, 2:5] = 200; f[6:11, 5:10] = 200; f[0, 11] = 200
+    >>> centres, radii = bright_blobs(f, 100, min_area=4, opening=0)   # the lone pixel is too small
+    >>> centres, radii.round(3)
+    (array([[3., 3.],
+           [8., 7.]]), array([1.693, 2.821]))
+    """
+    f = _grey(image)
+    threshold = as_real(threshold, "threshold")
+    low = as_real(min_area, "min_area", minimum=0)
+    high = np.inf if max_area is None else as_real(max_area, "max_area", minimum=0)
+    opening = as_int(opening, "opening", minimum=0, maximum=MAX_OPENING)
+    return _bright_blobs(f, threshold, low, high, opening)
+
+
+def _bright_blobs(f, threshold, low, high, opening):
+    mask = f > threshold
+    if opening:  # scipy reads iterations=0 as "until nothing changes"
+        mask = ndi.binary_opening(mask, iterations=opening)
+    mask = ndi.binary_fill_holes(mask)
+    labels, count = ndi.label(mask)
+    ids = np.arange(1, count + 1)
+    areas = np.asarray(ndi.sum_labels(mask, labels, ids), dtype=np.float64).reshape(-1)
+    chosen = ids[(areas > low) & (areas < high)]
+    if not len(chosen):
+        return np.zeros((0, 2)), np.zeros(0)
+    centres = np.array(ndi.center_of_mass(mask, labels, chosen), dtype=np.float64).reshape(-1, 2)
+    return centres, np.sqrt(areas[chosen - 1] / np.pi)
+
 
 def describe(image, points, patch_size=9):
     """Normalized patch descriptors: zero mean and unit norm.
@@ -838,20 +978,32 @@ def match(desc1, desc2, ratio=0.8):
     array([[0, 1],
            [1, 0]])
     """
+    a, b = _descriptor_sets(desc1, desc2)
+    ratio = as_real(ratio, "ratio", minimum=0, maximum=1, strict=True)
+    return _match(a, b, ratio)
+
+
+def _descriptor_sets(desc1, desc2):
     a = as_array(desc1, "desc1", ndim=2).astype(np.float64, copy=False)
     b = as_array(desc2, "desc2", ndim=2).astype(np.float64, copy=False)
     if a.shape[1] != b.shape[1]:
         raise ValueError(f"desc1 and desc2 must have the same length D; got {a.shape[1]} and {b.shape[1]}")
     if len(b) < 2:
-        raise ValueError("desc2 must hold at least 2 descriptors for the ratio test")
+        raise ValueError("desc2 must hold at least 2 descriptors: a nearest and a second nearest")
     if len(a) * len(b) > MAX_MATCH_PAIRS:
         raise ValueError(f"desc1 and desc2 must give at most MAX_MATCH_PAIRS = {MAX_MATCH_PAIRS} pairs; "
                          f"got {len(a)} x {len(b)}")
-    ratio = as_real(ratio, "ratio", minimum=0, maximum=1, strict=True)
-    return _match(a, b, ratio)
+    return a, b
 
 
 def _match(a, b, ratio):
+    best, d_best, d_second = _two_nearest(a, b)
+    keep = np.sqrt(d_best) < ratio * np.sqrt(d_second)
+    return np.column_stack([np.nonzero(keep)[0], best[keep]]).astype(np.int64)
+
+
+def _two_nearest(a, b):
+    """For each row of a: the index of its nearest row of b, and the squared distances d₁², d₂² to the two nearest."""
     rows = max(1, 2**22 // len(b))  # a block of distances stays under ~32 MB
     best = np.empty(len(a), dtype=np.int64)
     d_best, d_second = np.empty(len(a)), np.empty(len(a))
@@ -865,8 +1017,50 @@ def _match(a, b, ratio):
         best[start:start + rows] = np.where(swap, nearest[:, 1], nearest[:, 0])
         d_best[start:start + rows] = np.where(swap, first[:, 1], first[:, 0])
         d_second[start:start + rows] = np.where(swap, first[:, 0], first[:, 1])
-    keep = np.sqrt(d_best) < ratio * np.sqrt(d_second)
-    return np.column_stack([np.nonzero(keep)[0], best[keep]]).astype(np.int64)
+    return best, d_best, d_second
+
+
+def nearest_neighbours(desc1, desc2):
+    """Each descriptor's nearest neighbour in another set, and how distinctive it is: d₁ / d₂.
+
+    For each a in ``desc1``: j = argmin_b ‖a − b‖ over ``desc2``, d₁ = ‖a − b_j‖
+    and d₂ the second smallest distance. The ratio d₁ / d₂ lies in [0, 1]:
+    near 0 the nearest neighbour stands out, near 1 a runner-up is about as
+    close (an edge, a repeated texture). Lowe's ratio test in :func:`match`
+    keeps the pairs (a, b_j) whose ratio lies below its ``ratio``.
+
+    Taught in: 05_corners, "Extract, Match, Align".
+
+    Parameters
+    ----------
+    desc1 : array_like
+        (N1, D) descriptors.
+    desc2 : array_like
+        (N2, D) descriptors, N2 >= 2, with N1 · N2 <= MAX_MATCH_PAIRS (10⁸).
+
+    Returns
+    -------
+    nearest : ndarray of int64, (N1,)
+        j for each row of ``desc1``.
+    ratio : ndarray of float64, (N1,)
+        d₁ / d₂, and 1 where d₂ = 0 (two candidates equally close: no winner).
+
+    See Also
+    --------
+    match, describe
+
+    Examples
+    --------
+    >>> d1 = np.array([[0.0, 1.0], [1.0, 0.0]])
+    >>> d2 = np.array([[1.0, 0.1], [0.0, 0.9], [0.7, 0.7]])
+    >>> nearest, ratio = nearest_neighbours(d1, d2)
+    >>> nearest, ratio.round(3)
+    (array([1, 0]), array([0.131, 0.131]))
+    """
+    a, b = _descriptor_sets(desc1, desc2)
+    best, d_best, d_second = _two_nearest(a, b)
+    tied = d_second == 0
+    return best, np.where(tied, 1.0, np.sqrt(d_best / np.where(tied, 1.0, d_second)))
 
 
 def find_matches(image_a, image_b, sigma=1.5, num_peaks=300, min_distance=5, patch_size=11, ratio=0.8):
@@ -1204,7 +1398,10 @@ def _ransac(s, d, threshold, iterations, generator, model, confidence):
     t_src, t_dst = _normalizer(s), _normalizer(d)
     xs = np.column_stack([s @ t_src[:2, :2].T + t_src[:2, 2], np.ones(n)])  # (n, 3), normalized
     ys = d @ t_dst[:2, :2].T + t_dst[:2, 2]
-    limit = threshold * t_dst[0, 0]  # the threshold in normalized units (T is a similarity)
+    # The threshold in normalized units (T is a similarity). Python floats: a huge threshold squares to inf,
+    # which accepts every match, instead of overflowing with a warning.
+    limit = threshold * float(t_dst[0, 0])
+    limit2 = limit * limit
     batch = max(1, min(256, _BATCH_VALUES // n))
     best_count, best_score, best = -1, np.inf, None
     done, needed = 0, np.inf
@@ -1228,7 +1425,7 @@ def _ransac(s, d, threshold, iterations, generator, model, confidence):
         rows -= ys[:, 0]
         cols -= ys[:, 1]
         err2 = rows * rows + cols * cols
-        inlier = err2 < limit * limit  # nan (a point sent to infinity) is never an inlier
+        inlier = err2 < limit2  # nan (a point sent to infinity) is never an inlier
         counts = inlier.sum(axis=1)
         scores = np.where(inlier, err2, 0.0).sum(axis=1)
         top = np.lexsort((scores, -counts))[0]
@@ -1252,16 +1449,23 @@ def ransac_trials(inlier_share, sample_size, confidence=0.99):
     Parameters
     ----------
     inlier_share : float
-        w in [0, 1].
+        w in (0, 1].
     sample_size : int
-        s >= 1: 3 for an affine transform, 4 for a homography.
+        1 <= s <= MAX_SAMPLE_SIZE (100): 3 for an affine transform, 4 for a homography.
     confidence : float
         p in (0, 1).
 
     Returns
     -------
     float
-        N, not rounded; 0 when w = 1, inf when w = 0.
+        N, not rounded; 0 when w = 1.
+
+    Raises
+    ------
+    ValueError
+        When wˢ is 0 in float64 (w = 0, or w so small or s so large that
+        wˢ < 10⁻³⁰⁸), or so small that N ≈ −log(1 − p) / wˢ exceeds the
+        largest float: then no number of samples is enough.
 
     See Also
     --------
@@ -1280,20 +1484,25 @@ def ransac_trials(inlier_share, sample_size, confidence=0.99):
     (34.5, 4.3)
     """
     share = as_real(inlier_share, "inlier_share", minimum=0, maximum=1)
-    size = as_int(sample_size, "sample_size", minimum=1)
+    size = as_int(sample_size, "sample_size", minimum=1, maximum=MAX_SAMPLE_SIZE)
     confidence = as_real(confidence, "confidence", minimum=0, maximum=1, strict=True)
     if confidence == 1:
         raise ValueError("confidence must be < 1: certainty would need every possible sample")
-    return float(_samples_needed(share, size, confidence))
+    needed = float(_samples_needed(share, size, confidence))
+    if not np.isfinite(needed):
+        raise ValueError(f"inlier_share ** sample_size = {share:g} ** {size} is too small: a clean sample is so "
+                         "unlikely that the samples needed exceed any float; no number of samples is enough")
+    return needed
 
 
 def _samples_needed(share, size, confidence):
+    """N = log(1 − p) / log(1 − wˢ) in Python floats: 0 when wˢ = 1, inf when wˢ is 0 or N overflows."""
     clean = share ** size
     if clean >= 1:
-        return 0
+        return 0.0
     if clean <= 0:
-        return np.inf
-    return np.log1p(-confidence) / np.log1p(-clean)
+        return math.inf
+    return math.log1p(-confidence) / math.log1p(-clean)
 
 
 def _refit(s, d, inliers, threshold, model):
@@ -1412,7 +1621,7 @@ def frame_error(matrix, reference, shape):
     matrix, reference : array_like
         3x3 affine or projective matrices.
     shape : tuple of int
-        (H, W) of the frame.
+        (H, W) of the frame, each side at most MAX_FRAME_SIDE (10⁶).
 
     Returns
     -------
@@ -1679,7 +1888,7 @@ def rotate(image, angle_deg, scale=1.0, output_shape=None, order=3):
     angle_deg : float
         Rotation angle θ in degrees.
     scale : float
-        Isotropic zoom s > 0 (2 doubles the size of the content).
+        Isotropic zoom s (2 doubles the size of the content), 1 / MAX_ZOOM <= s <= MAX_ZOOM (1000).
     output_shape : tuple of int, optional
         Size of the result (default: the input's), at most MAX_OUTPUT_PIXELS
         pixels. The input centre lands on the output centre, so a smaller
@@ -1711,7 +1920,7 @@ def rotate(image, angle_deg, scale=1.0, output_shape=None, order=3):
     """
     f = as_float_image(image)
     theta = np.deg2rad(as_real(angle_deg, "angle_deg"))
-    zoom = as_real(scale, "scale", minimum=0, strict=True)
+    zoom = as_real(scale, "scale", minimum=1.0 / MAX_ZOOM, maximum=MAX_ZOOM)
     shape = f.shape[:2] if output_shape is None else _as_output_shape(output_shape)
     order = as_int(order, "order", minimum=0, maximum=5)
     c_in = (np.array(f.shape[:2]) - 1) / 2.0
@@ -1748,7 +1957,7 @@ def rotation_homography(focal, center, yaw=0.0, pitch=0.0, roll=0.0, center_out=
     Parameters
     ----------
     focal : float
-        f > 0, the focal length in pixels (both views).
+        f >= MIN_FOCAL (1), the focal length in pixels (both views).
     center : tuple of float
         (c_r, c_c), the principal point of the input view (usually its centre).
     yaw, pitch, roll : float
@@ -1778,7 +1987,7 @@ def rotation_homography(focal, center, yaw=0.0, pitch=0.0, roll=0.0, center_out=
     >>> transform_points(H, [[100.0, 150.0]]).round(2)   # the centre moves left by f·tan(10°)
     array([[100.  ,  61.84]])
     """
-    f = as_real(focal, "focal", minimum=0, strict=True)
+    f = as_real(focal, "focal", minimum=MIN_FOCAL)
     c_in = _as_pair(center, "center")
     c_out = c_in if center_out is None else _as_pair(center_out, "center_out")
     psi, theta, phi = (np.deg2rad(as_real(angle, name, minimum=-90, maximum=90))
@@ -1817,7 +2026,7 @@ def shear_wave(image, amplitude, wavelength):
     amplitude : float
         a, the largest sideways shift in pixels, |a| <= the image width.
     wavelength : float
-        λ > 0, in rows.
+        λ >= MIN_WAVELENGTH (2), in rows: a shorter wave is not sampled by the rows (Nyquist).
 
     Returns
     -------
@@ -1840,7 +2049,7 @@ def shear_wave(image, amplitude, wavelength):
     """
     f = _grey(image)
     amplitude = as_real(amplitude, "amplitude", minimum=-f.shape[1], maximum=f.shape[1])
-    wavelength = as_real(wavelength, "wavelength", minimum=0, strict=True)
+    wavelength = as_real(wavelength, "wavelength", minimum=MIN_WAVELENGTH)
     shift = amplitude * np.sin(2 * np.pi * np.arange(f.shape[0]) / wavelength)
     rows, cols = np.indices(f.shape, dtype=np.float64)
     deformed = ndi.map_coordinates(f, [rows, cols - shift[:, None]], order=3, mode="nearest")
@@ -1868,7 +2077,7 @@ def repeatability(points_a, points_b, matrix, tol=1.5, shape_b=None):
     tol : float
         Distance in pixels, >= 0.
     shape_b : tuple of int, optional
-        (rows, cols) of image B.
+        (rows, cols) of image B, each at most MAX_FRAME_SIDE (10⁶).
 
     Returns
     -------
@@ -1954,6 +2163,46 @@ def transform_points(matrix, points):
     pts = _as_points(points, "points")
     with np.errstate(divide="ignore", invalid="ignore"):
         return _transform(m, pts)
+
+
+def relative_transform(matrix_a, matrix_b):
+    """The map from view A to view B when both are transforms of one source: T_AB = T_B · T_A⁻¹.
+
+    View A shows the source point p at T_A p and view B at T_B p, so the point
+    q = T_A p of A is T_B T_A⁻¹ q in B. Both may be affine or projective;
+    for two affine views the result is affine, its last row exactly (0, 0, 1).
+
+    Taught in: 05_corners, "Rotation".
+
+    Parameters
+    ----------
+    matrix_a : array_like
+        3x3 (or 2x3 affine) matrix from the source to view A, invertible:
+        its condition number must not exceed MAX_CONDITION (10¹²).
+    matrix_b : array_like
+        3x3 (or 2x3 affine) matrix from the source to view B.
+
+    Returns
+    -------
+    ndarray of float64, (3, 3)
+        T_AB, mapping A's (row, col) to B's.
+
+    See Also
+    --------
+    rotate : returns the matrix of each view; transform_points, repeatability.
+
+    Examples
+    --------
+    >>> to_a = [[1, 0, 5], [0, 1, 0], [0, 0, 1]]          # A: the source moved down 5 rows
+    >>> to_b = [[1, 0, 0], [0, 1, 3], [0, 0, 1]]          # B: the source moved right 3 columns
+    >>> relative_transform(to_a, to_b)                     # so from A to B: up 5 rows, right 3 columns
+    array([[ 1.,  0., -5.],
+           [ 0.,  1.,  3.],
+           [ 0.,  0.,  1.]])
+    """
+    a = _as_matrix(matrix_a, "matrix_a")
+    b = _as_matrix(matrix_b, "matrix_b")
+    return b @ _inverse(a, "matrix_a")
 
 
 def response_ratio(response_a, points_a, response_b, points_b, matrix, tol=1.5):

@@ -26,9 +26,10 @@ what scipy calls ``'reflect'``.
 
 Ceilings (see ``cvlab._checks``): σ ≤ :data:`MAX_SIGMA`, a Gaussian radius ≤
 :data:`MAX_RADIUS`, padding ≤ :data:`MAX_PADDING`, a kernel or window side ≤
-:data:`MAX_KERNEL_SIZE`, an axis of :func:`coverage` ≤ :data:`MAX_LENGTH`, and
-one filter call ≤ :data:`MAX_MULTIPLY_ADDS`: on the course's images no call
-needs more than about 1 GB or 10 s.
+:data:`MAX_KERNEL_SIZE`, an axis of :func:`coverage` ≤ :data:`MAX_LENGTH` (a
+side of :func:`coverage2d` ≤ :data:`MAX_GRID_SIDE`), a stride ≤
+:data:`MAX_STRIDE`, and one filter call ≤ :data:`MAX_MULTIPLY_ADDS`: on the
+course's images no call needs more than about 1 GB or 10 s.
 """
 
 import math
@@ -53,14 +54,18 @@ __all__ = [
     "PAD_MODES",
     "SCIPY_MODES",
     "MAX_SIGMA",
+    "MIN_DENSITY_SIGMA",
     "MAX_RADIUS",
     "MAX_PADDING",
     "MAX_KERNEL_SIZE",
     "MAX_LENGTH",
+    "MAX_GRID_SIDE",
+    "MAX_STRIDE",
     "MAX_MULTIPLY_ADDS",
     "MAX_MEDIAN_WORK",
     "output_size",
     "coverage",
+    "coverage2d",
     "kernel_positions",
     "unread",
     "pad",
@@ -90,6 +95,10 @@ SCIPY_MODES = {"constant": "constant", "edge": "nearest", "symmetric": "reflect"
 #: and blurring the 1411 × 1411 RGB retina with it takes a few seconds.
 MAX_SIGMA = 100.0
 
+#: Smallest σ of :func:`gaussian_density`, in pixels: its peak 1/(√(2π) σ) is then about 400 per pixel,
+#: and a narrower density is an impulse that no grid of pixel offsets can draw.
+MIN_DENSITY_SIGMA = 1e-3
+
 #: Largest Gaussian radius r (2r + 1 taps), the 3σ radius of :data:`MAX_SIGMA`.
 MAX_RADIUS = 300
 
@@ -101,6 +110,12 @@ MAX_KERNEL_SIZE = 1001
 
 #: Largest padded axis I + 2P that :func:`coverage` counts (an 8 MB array).
 MAX_LENGTH = 10**6
+
+#: Largest side I + 2P of the grid that :func:`coverage2d` counts (a 32 MB array).
+MAX_GRID_SIDE = 2048
+
+#: Largest stride S: a longer step leaves one kernel position per axis on any course image, even padded.
+MAX_STRIDE = 4096
 
 #: Most multiply-adds one filter call may do, O_h · O_w · K_h · K_w per channel summed:
 #: about a second at the matrix-product speed of a laptop core, at most ten on a busy one.
@@ -122,9 +137,9 @@ def _check_work(multiply_adds, name):
 # ---------------------------------------------------------------- the output size and what the kernel reads
 
 
-def _size_arguments(I, K, P, S):  # noqa: E741 (the notes' names)
+def _size_arguments(I, K, P, S):
     """Check the notes' I, K, P, S and that the kernel fits: I − K + 2P ≥ 0."""
-    I = as_int(I, "I", minimum=1)  # noqa: E741
+    I = as_int(I, "I", minimum=1)
     K = as_int(K, "K", minimum=1)
     P = as_int(P, "P", minimum=0)
     S = as_int(S, "S", minimum=1)
@@ -133,11 +148,11 @@ def _size_arguments(I, K, P, S):  # noqa: E741 (the notes' names)
     return I, K, P, S
 
 
-def _output_size(I, K, P, S):  # noqa: E741
+def _output_size(I, K, P, S):
     return (I - K + 2 * P) // S + 1
 
 
-def output_size(I, K, P=0, S=1):  # noqa: E741 (the notes' names)
+def output_size(I, K, P=0, S=1):
     """Output length of a filter along one axis: O = ⌊(I − K + 2P) / S⌋ + 1.
 
     The notes write O = (I − K + 2P)/S + 1. When S does not divide
@@ -187,18 +202,24 @@ def output_size(I, K, P=0, S=1):  # noqa: E741 (the notes' names)
     return _output_size(*_size_arguments(I, K, P, S))
 
 
-def _checked_length(I, K, P, S):  # noqa: E741
-    I, K, P, S = _size_arguments(I, K, P, S)  # noqa: E741
-    if I + 2 * P > MAX_LENGTH:
-        raise ValueError(f"I + 2P must be <= MAX_LENGTH = {MAX_LENGTH}; got {I + 2 * P}")
+def _checked_length(I, K, P, S, limit=MAX_LENGTH, limit_name="MAX_LENGTH"):
+    """The notes' I, K, P, S for the functions that count cells: I + 2P ≤ ``limit`` and S ≤ MAX_STRIDE."""
+    I, K, P, S = _size_arguments(I, K, P, S)
+    if I > limit:
+        raise ValueError(f"I must be <= {limit_name} = {limit} (I + 2P must be <= {limit_name}); got {I}")
+    if I + 2 * P > limit:
+        raise ValueError(f"P must be <= ({limit_name} − I) / 2 = {(limit - I) // 2} for I = {I}, since "
+                         f"I + 2P must be <= {limit_name} = {limit}; got {P}")
+    if S > MAX_STRIDE:
+        raise ValueError(f"S must be <= MAX_STRIDE = {MAX_STRIDE}; got {S}")
     return I, K, P, S
 
 
-def _kernel_positions(I, K, P, S):  # noqa: E741
+def _kernel_positions(I, K, P, S):
     return S * np.arange(_output_size(I, K, P, S))
 
 
-def _coverage(I, K, P, S):  # noqa: E741
+def _coverage(I, K, P, S):
     # +1 where a position starts reading, −1 one past its last cell; the running sum counts readers.
     steps = np.zeros(I + 2 * P + 1, dtype=np.int64)
     starts = _kernel_positions(I, K, P, S)
@@ -207,7 +228,7 @@ def _coverage(I, K, P, S):  # noqa: E741
     return np.cumsum(steps[:-1])
 
 
-def coverage(I, K, P=0, S=1):  # noqa: E741 (the notes' names)
+def coverage(I, K, P=0, S=1):
     """How many kernel positions read each cell of the padded axis, of length I + 2P.
 
     The t-th position (t = 0 … O − 1, O from :func:`output_size`) reads the
@@ -218,7 +239,7 @@ def coverage(I, K, P=0, S=1):  # noqa: E741 (the notes' names)
     Parameters
     ----------
     I, K, P, S : int
-        As for :func:`output_size`; I + 2P ≤ :data:`MAX_LENGTH`.
+        As for :func:`output_size`; I + 2P ≤ :data:`MAX_LENGTH` and S ≤ :data:`MAX_STRIDE`.
 
     Returns
     -------
@@ -241,7 +262,42 @@ def coverage(I, K, P=0, S=1):  # noqa: E741 (the notes' names)
     return _coverage(*_checked_length(I, K, P, S))
 
 
-def kernel_positions(I, K, P=0, S=1):  # noqa: E741 (the notes' names)
+def coverage2d(I, K, P=0, S=1):
+    """How many kernel positions read each cell of the padded (I + 2P) × (I + 2P) grid.
+
+    Position (t, u) reads cell (y, x) exactly when position t reads row y
+    and position u reads column x, so with c = :func:`coverage` (I, K, P, S)
+    the count is the outer product C(y, x) = c(y) · c(x). A zero marks a
+    cell no position reads.
+
+    Parameters
+    ----------
+    I, K, P, S : int
+        As for :func:`output_size`, the same along both axes;
+        I + 2P ≤ :data:`MAX_GRID_SIDE` and S ≤ :data:`MAX_STRIDE`.
+
+    Returns
+    -------
+    ndarray of int64, shape (I + 2P, I + 2P)
+
+    See Also
+    --------
+    coverage : the count along one axis.
+
+    Taught in: 02_filtering, "输出尺寸".
+
+    Examples
+    --------
+    >>> coverage2d(3, 1, P=0, S=2)   # S > K: the middle row and column are never read
+    array([[1, 0, 1],
+           [0, 0, 0],
+           [1, 0, 1]])
+    """
+    count = _coverage(*_checked_length(I, K, P, S, MAX_GRID_SIDE, "MAX_GRID_SIDE"))
+    return np.outer(count, count)
+
+
+def kernel_positions(I, K, P=0, S=1):
     """The first padded cell t·S that each kernel position t = 0 … O − 1 reads.
 
     Position t covers the cells t·S … t·S + K − 1 of the padded axis (cell 0
@@ -250,7 +306,7 @@ def kernel_positions(I, K, P=0, S=1):  # noqa: E741 (the notes' names)
     Parameters
     ----------
     I, K, P, S : int
-        As for :func:`output_size`; I + 2P ≤ :data:`MAX_LENGTH`.
+        As for :func:`output_size`; I + 2P ≤ :data:`MAX_LENGTH` and S ≤ :data:`MAX_STRIDE`.
 
     Returns
     -------
@@ -270,7 +326,7 @@ def kernel_positions(I, K, P=0, S=1):  # noqa: E741 (the notes' names)
     return _kernel_positions(*_checked_length(I, K, P, S))
 
 
-def unread(I, K, P=0, S=1):  # noqa: E741 (the notes' names)
+def unread(I, K, P=0, S=1):
     """How many of the I input cells no kernel position reads (the padding is not counted).
 
     Zero when S ≤ K and S divides I − K + 2P; otherwise the floor in
@@ -280,7 +336,7 @@ def unread(I, K, P=0, S=1):  # noqa: E741 (the notes' names)
     Parameters
     ----------
     I, K, P, S : int
-        As for :func:`output_size`; I + 2P ≤ :data:`MAX_LENGTH`.
+        As for :func:`output_size`; I + 2P ≤ :data:`MAX_LENGTH` and S ≤ :data:`MAX_STRIDE`.
 
     Returns
     -------
@@ -297,7 +353,7 @@ def unread(I, K, P=0, S=1):  # noqa: E741 (the notes' names)
     >>> unread(8, 3, S=2), unread(6, 1, S=2), unread(5, 3, P=1)
     (1, 3, 0)
     """
-    I, K, P, S = _checked_length(I, K, P, S)  # noqa: E741
+    I, K, P, S = _checked_length(I, K, P, S)
     return int(np.count_nonzero(_coverage(I, K, P, S)[P:P + I] == 0))
 
 
@@ -486,6 +542,8 @@ def _correlate_arguments(image, kernel, padding, mode, stride):
     pads = _padding(padding, weights.shape)
     mode = as_choice(mode, "mode", PAD_MODES)
     stride = as_int(stride, "stride", minimum=1)
+    if stride > MAX_STRIDE:
+        raise ValueError(f"stride must be <= MAX_STRIDE = {MAX_STRIDE}; got {stride}")
     out_shape = _out_shape(pixels, weights.shape, pads, stride)
     channels = 1 if pixels.ndim == 2 else 3
     _check_work(out_shape[0] * out_shape[1] * weights.size * channels, "kernel")
@@ -517,7 +575,7 @@ def correlate2d(image, kernel, padding="same", mode="constant", stride=1):
     mode : str
         Border rule for the padding, one of :data:`PAD_MODES` (NumPy's names).
     stride : int
-        Step S between kernel positions (≥ 1).
+        Step S between kernel positions, 1 ≤ S ≤ :data:`MAX_STRIDE`.
 
     Returns
     -------
@@ -631,15 +689,15 @@ def _radius(sigma, radius):
     return as_int(radius, "radius", minimum=0, maximum=MAX_RADIUS)
 
 
-def _standard_normal(z):
-    """exp(−z²/2) for |z| in units of σ; past |z| = 40 it is 0 in float64, so cap z to avoid overflow."""
-    z = np.minimum(np.abs(z), 40.0)
+def _standard_normal(x, sigma):
+    """exp(−x²/2σ²). Past |x| = 40σ it is 0 in float64, so |x| is capped there before dividing by σ:
+    no overflow even for a subnormal σ, whose taps are then exactly the impulse."""
+    z = np.minimum(np.abs(x), 40.0 * sigma) / sigma
     return np.exp(-0.5 * z * z)
 
 
 def _gaussian_taps(sigma, radius):
-    i = np.arange(-radius, radius + 1, dtype=np.float64)
-    g = _standard_normal(i / sigma)
+    g = _standard_normal(np.arange(-radius, radius + 1, dtype=np.float64), sigma)
     return g / g.sum()
 
 
@@ -651,7 +709,8 @@ def gaussian_density(x, sigma):
     x : array_like
         Offsets in pixels, any shape.
     sigma : float
-        0 < σ ≤ :data:`MAX_SIGMA`.
+        :data:`MIN_DENSITY_SIGMA` ≤ σ ≤ :data:`MAX_SIGMA`. The kernels accept any σ > 0 (they tend
+        to the impulse), but the density's peak 1/(√(2π) σ) grows without bound as σ → 0.
 
     Returns
     -------
@@ -670,8 +729,8 @@ def gaussian_density(x, sigma):
     array([0.3989, 0.242 ])
     """
     x = as_array(x, "x").astype(np.float64)
-    sigma = _sigma(sigma)
-    return _standard_normal(x / sigma) / (math.sqrt(2 * math.pi) * sigma)
+    sigma = as_real(sigma, "sigma", minimum=MIN_DENSITY_SIGMA, maximum=MAX_SIGMA)
+    return _standard_normal(x, sigma) / (math.sqrt(2 * math.pi) * sigma)
 
 
 def gaussian_mass(sigma, radius, ndim=1):
@@ -1182,10 +1241,13 @@ def psnr(a, b, peak=None):
         if low < 0 or high > peak:
             raise ValueError(f"{name} must lie in [0, peak] = [0, {peak:g}]; got [{low:.6g}, {high:.6g}]"
                              " (clip it, or pass peak for another range)")
-    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
-    if mse == 0:
+    difference = a.astype(np.float64) - b.astype(np.float64)
+    largest = float(np.abs(difference).max())
+    if largest == 0:
         return math.inf
-    return 10.0 * math.log10(peak**2 / mse)
+    # MSE = largest² · mean((d / largest)²), taken in logarithms: neither peak² nor d² can overflow.
+    mse_over_largest = float(np.mean((difference / largest) ** 2))
+    return 20.0 * (math.log10(peak) - math.log10(largest)) - 10.0 * math.log10(mse_over_largest)
 
 
 # ---------------------------------------------------------------- template matching

@@ -30,6 +30,7 @@ import contextlib
 import copy
 import functools
 import importlib.util
+import math
 import numbers
 import sys
 import types
@@ -256,9 +257,13 @@ def _callable(value, name):
 def _tolerance(value, name):
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number; got {type(value).__name__}")
-    if not np.isfinite(value) or value < 0:
+    try:
+        value = float(value)
+    except OverflowError:  # an int past the float range, such as 10**400
+        raise ValueError(f"{name} must be finite; got an integer too large for a float") from None
+    if not math.isfinite(value) or value < 0:
         raise ValueError(f"{name} must be finite and >= 0; got {value}")
-    return float(value)
+    return value
 
 
 def _call(function, case):

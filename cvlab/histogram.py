@@ -58,7 +58,11 @@ def histogram(image, bins=256):
     array([1, 3])
     """
     levels = as_levels(image)
-    bins = as_int(bins, "bins", minimum=1, maximum=256)
+    return _histograms(levels, as_int(bins, "bins", minimum=1, maximum=256))
+
+
+def _histograms(levels, bins=256):
+    """h of checked grey levels, or one h per channel (rows r, g, b) of RGB levels."""
     if levels.ndim == 3:
         return np.stack([_histogram(levels[..., c], bins) for c in range(3)])
     return _histogram(levels, bins)

@@ -40,6 +40,8 @@ __all__ = ["Layer", "Sequential", "Residual", "ReLU", "Tanh", "Linear", "Model",
 MEMORY_BUDGET = 256 * 2**20
 MAX_LINEAR_WEIGHTS = 2**24
 MAX_STEPS = 100_000
+#: Adam moves every parameter by about the learning rate per step: past 1 a step outgrows the weights' scale.
+MAX_LR = 1.0
 MAX_BATCH_SIZE = 4096
 MAX_FILE_BYTES = 64 * 2**20
 MAX_ENTRIES = 4096
@@ -425,12 +427,12 @@ def fit(model, data, steps, batch_size=64, lr=3e-3, rng=None, progress=True, wei
         1 … ``MAX_BATCH_SIZE`` = 4096, or less if the model's forward and
         backward pass cannot hold that many examples in 256 MB.
     lr : float
-        Peak learning rate, > 0.
+        Peak learning rate, 0 < lr ≤ ``MAX_LR`` = 1.
     rng : numpy.random.Generator or int
     progress : bool
         Show a ``tqdm.auto`` bar with the running loss (a widget in notebooks).
     weight_decay : float
-        λ ≥ 0.
+        0 ≤ λ ≤ 1 / lr, so that the decay factor 1 − α_t λ stays in [0, 1].
     augment : callable, optional
         ``augment(batch, rng)`` returns a changed copy of a minibatch (a tuple
         of arrays), for example small random shifts of the images.
@@ -491,8 +493,8 @@ def _check_fit_arguments(model, arrays, steps, batch_size, lr, weight_decay, rng
     if limit is not None and batch_size > limit:
         raise ValueError(f"batch_size must be <= {limit} for this model and data (its forward and backward pass "
                          f"would need more than MEMORY_BUDGET = {MEMORY_BUDGET // 2**20} MB); got {batch_size}")
-    lr = as_real(lr, "lr", minimum=0, strict=True)
-    weight_decay = as_real(weight_decay, "weight_decay", minimum=0)
+    lr = as_real(lr, "lr", minimum=0, strict=True, maximum=MAX_LR)
+    weight_decay = as_real(weight_decay, "weight_decay", minimum=0, maximum=1 / lr)
     return steps, batch_size, lr, weight_decay, as_rng(rng)
 
 

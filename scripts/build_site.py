@@ -28,9 +28,9 @@ from pathlib import Path
 
 os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")  # silence jupyter_core's path-migration warning
 
-import jinja2  # noqa: E402
-import nbformat  # noqa: E402
-from nbconvert import HTMLExporter  # noqa: E402
+import jinja2
+import nbformat
+from nbconvert import HTMLExporter
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))

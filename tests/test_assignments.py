@@ -7,8 +7,9 @@ of every chapter:
 
 * ``blank``: the student version, unchanged;
 * ``solution``: the source itself, solutions and hidden tests included;
-* ``wrong``: the student version with the solutions filled in and one plausible
-  mistake (``WRONG`` below: one line of test data per chapter);
+* ``wrong``: the student version with the solutions filled in and plausible
+  mistakes (``WRONG`` below: one line of test data per mistake, at least one per
+  chapter, each in a different task);
 * ``shortcut``: every solution replaced by exactly what its hidden tests compare
   against, which is cvlab itself (read from the source's test cells, so a new
   chapter needs no data for it); this student also empties one test cell and
@@ -17,7 +18,7 @@ of every chapter:
   that shows the guard, and nothing else, takes the shortcut's points.
 
 Adding a chapter: put its source in ``assignments/source/<chapter>/<chapter>.ipynb``
-and one line in ``WRONG``.
+and its mistakes in ``WRONG``.
 """
 
 import ast
@@ -38,21 +39,59 @@ COURSE = ROOT / "assignments"
 CHAPTERS = sorted(path.parent.name for path in COURSE.glob("source/*/*.ipynb") if path.stem == path.parent.name)
 BIN = Path(sys.executable).parent  # the interpreter's own environment (not resolved: a venv's python is a symlink)
 
-#: One plausible mistake per chapter: (the task it breaks, a line of that task's solution, the line written instead).
+#: Plausible mistakes per chapter, at most one per task, all made in the same ``wrong`` submission:
+#: (the task it breaks, a line of that task's solution, the line written instead).
 WRONG = {
     # c_min taken as c(0), which is 0 whenever the darkest level is not 0.
-    "01_histograms": ("equalize", "c_min = cumulative[cumulative > 0][0]", "c_min = cumulative[0]"),
+    "01_histograms": [("equalize", "c_min = cumulative[cumulative > 0][0]", "c_min = cumulative[0]")],
     # 'reflect' off by one on the far side (it repeats the edge pixel there, like 'symmetric').
-    "02_filtering": ("pad", "return np.where(i < 0, -i, np.where(i >= size, 2 * size - 2 - i, i))",
-                     "return np.where(i < 0, -i, np.where(i >= size, 2 * size - 1 - i, i))"),
+    "02_filtering": [("pad", "return np.where(i < 0, -i, np.where(i >= size, 2 * size - 2 - i, i))",
+                      "return np.where(i < 0, -i, np.where(i >= size, 2 * size - 1 - i, i))")],
     # The receptive field grown with this layer's jump instead of the previous layer's.
-    "03_convolution_properties": ("receptive_field", "field += (k - 1) * jump", "field += (k - 1) * jump * s"),
+    "03_convolution_properties": [("receptive_field", "field += (k - 1) * jump", "field += (k - 1) * jump * s")],
+    "04_edges": [
+        # Zero padding instead of replicating the edge pixel.
+        ("gradient", 'padded = np.pad(f, 1, mode="edge")', "padded = np.pad(f, 1)"),
+        # atan2's arguments swapped: the angle from the y axis.
+        ("magnitude_orientation", "return np.sqrt(gx**2 + gy**2), np.arctan2(gy, gx)",
+         "return np.sqrt(gx**2 + gy**2), np.arctan2(gx, gy)"),
+        # >= on both sides: both pixels of a two-pixel ridge stay.
+        ("non_max_suppression", "np.where((centre > ahead) & (centre >= behind), centre, 0.0)",
+         "np.where((centre >= ahead) & (centre >= behind), centre, 0.0)"),
+        # ndi.label's default 4-connectivity: diagonal links break.
+        ("hysteresis", "labels, count = ndi.label(weak, structure=np.ones((3, 3), dtype=bool))",
+         "labels, count = ndi.label(weak)"),
+    ],
     # Squared distances compared with an unsquared ratio.
-    "05_corners": ("match", "distances = np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).sum(axis=2))",
-                   "distances = ((a[:, None, :] - b[None, :, :]) ** 2).sum(axis=2)"),
+    "05_corners": [("match", "distances = np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).sum(axis=2))",
+                    "distances = ((a[:, None, :] - b[None, :, :]) ** 2).sum(axis=2)")],
     # A type-A mask that admits the centre pixel.
-    "07_pixelcnn": ("causal_mask", 'mask[:, :, centre, centre] = 1.0 if mask_type == "B" else 0.0',
-                    "mask[:, :, centre, centre] = 1.0"),
+    "06_attention": [
+        # Scores exponentiated without subtracting the maximum: large scores overflow.
+        ("softmax", "shifted = np.exp(x - x.max(axis=axis, keepdims=True))", "shifted = np.exp(x)"),
+        # Scores not divided by sqrt(d).
+        ("scaled_dot_product_attention", "scores = q @ np.swapaxes(k, -1, -2) / np.sqrt(q.shape[-1])",
+         "scores = q @ np.swapaxes(k, -1, -2)"),
+        # A token may not attend to itself (j < i): the first row allows nothing.
+        ("causal_mask", "return j <= i", "return j < i"),
+        # Reshaped without swapping the axes: each token is a strip of pixels, not a square patch.
+        ("patchify", "grid = grid.transpose(0, 1, 3, 2, 4)  # (N, rows of patches, columns of patches, u, w)",
+         "grid = grid.reshape(n, height // patch, width // patch, patch, patch)"),
+    ],
+    "07_pixelcnn": [("causal_mask", 'mask[:, :, centre, centre] = 1.0 if mask_type == "B" else 0.0',
+                     "mask[:, :, centre, centre] = 1.0")],
+    "08_vae": [
+        # sigma taken for sigma squared in the KL.
+        ("kl_standard_normal", "variance_minus_one = np.expm1(logvar)", "variance_minus_one = np.expm1(0.5 * logvar)"),
+        # The variance taken for the standard deviation.
+        ("reparameterize", "return mu + np.exp(0.5 * logvar) * eps", "return mu + np.exp(logvar) * eps"),
+        # Nats per pixel, not bits.
+        ("negative_elbo", "return (reconstruction + kl_standard_normal(mu, logvar)) / (pixels * np.log(2.0))",
+         "return (reconstruction + kl_standard_normal(mu, logvar)) / pixels"),
+        # log-sum-exp instead of log-mean-exp: the bound is off by log k.
+        ("iwae_bound", "bound = top + np.log(np.mean(np.exp(log_w - top[:, None]), axis=1))",
+         "bound = top + np.log(np.sum(np.exp(log_w - top[:, None]), axis=1))"),
+    ],
 }
 
 STUDENTS = ("blank", "solution", "wrong", "shortcut", "unguarded")
@@ -181,9 +220,9 @@ def _submission(student, chapter, release):
         task = _grading(cell)["grade_id"]
         if student == "wrong":
             cell.source = _solution(source, task).source
-            broken, line, mistake = WRONG[chapter]
-            if task == broken:
-                cell.source = cell.source.replace(line, mistake)
+            for broken, line, mistake in WRONG[chapter]:
+                if task == broken:
+                    cell.source = cell.source.replace(line, mistake)
         else:
             cell.source = _shortcut(source, task)
     if student == "shortcut":
@@ -246,10 +285,14 @@ def _autograded(course, student, chapter):
 # ----------------------------------------------------------------------------- the sources
 
 def test_the_course_has_the_chapters_and_a_mistake_for_each():
-    assert {"01_histograms", "02_filtering", "03_convolution_properties", "05_corners", "07_pixelcnn"} <= set(CHAPTERS)
-    assert set(WRONG) == set(CHAPTERS), "add one line to WRONG for every chapter in assignments/source"
-    for chapter, (task, line, _) in WRONG.items():
-        assert _solution(_source(chapter), task).source.count(line) == 1, (chapter, task, line)
+    assert {"01_histograms", "02_filtering", "03_convolution_properties", "04_edges", "05_corners", "06_attention",
+            "07_pixelcnn", "08_vae"} <= set(CHAPTERS)
+    assert set(WRONG) == set(CHAPTERS), "add a mistake to WRONG for every chapter in assignments/source"
+    for chapter, mistakes in WRONG.items():
+        broken = [task for task, _, _ in mistakes]
+        assert broken and len(set(broken)) == len(broken), f"{chapter}: one mistake per task"
+        for task, line, _ in mistakes:
+            assert _solution(_source(chapter), task).source.count(line) == 1, (chapter, task, line)
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -316,15 +359,16 @@ def test_source_as_submission_scores_full_points(scores, chapter):
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_plausible_mistake_loses_points_on_the_task_it_breaks_only(scores, chapter):
-    broken, _, _ = WRONG[chapter]
+def test_plausible_mistakes_lose_points_on_the_tasks_they_break_only(scores, chapter):
+    broken = {task for task, _, _ in WRONG[chapter]}
     tasks = _by_task(scores["wrong", chapter])
-    assert tasks[broken][0] < tasks[broken][1], f"{chapter}: the mistake in {broken} went unnoticed: {tasks}"
+    for task in broken:
+        assert tasks[task][0] < tasks[task][1], f"{chapter}: the mistake in {task} went unnoticed: {tasks}"
     source = _source(chapter)
     for task, (score, maximum) in tasks.items():
         names = {node.id for node in ast.walk(ast.parse(_solution(source, task).source)) if isinstance(node, ast.Name)}
-        if task != broken and broken not in names:  # a task that calls the broken function may lose points too
-            assert score == maximum, f"{chapter}: {task} lost points for a mistake in {broken}: {tasks}"
+        if task not in broken and not broken & names:  # a task that calls a broken function may lose points too
+            assert score == maximum, f"{chapter}: {task} lost points for a mistake in {sorted(broken)}: {tasks}"
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)

@@ -19,11 +19,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cvlab import attention, data, features, pixelcnn
+from cvlab import attention, data, features, pixelcnn, vae
+from cvlab.gan import GAN
 from cvlab.pixelcnn.checksums import CHECKSUMS
 
 MODULES = ["cvlab.data", "cvlab.histogram", "cvlab.pointops", "cvlab.filters", "cvlab.convolution", "cvlab.features",
-           "cvlab.nn", "cvlab.pixelcnn", "cvlab.edges", "cvlab.grading", "cvlab.attention"]
+           "cvlab.nn", "cvlab.pixelcnn", "cvlab.edges", "cvlab.grading", "cvlab.vae", "cvlab.gan", "cvlab.attention"]
 
 _camera = data.load_image("camera")[200:264, 200:264]
 _cat = data.load_image("chelsea")[100:140, 200:240]
@@ -33,6 +34,7 @@ _digits = data.digits()[1][:8]
 _model = pixelcnn.PixelCNN(levels=17, channels=4, n_layers=2, rng=np.random.default_rng(0))
 _weights = Path(pixelcnn.__file__).parent / "weights" / "gated.npz"
 _homography = np.array([[1.0, 0.05, 2.0], [-0.03, 0.98, 3.0], [1e-4, -2e-4, 1.0]])
+_vae = vae.VAE(latent_dim=2, hidden=8, rng=0)
 _tokens = np.random.default_rng(1).normal(size=(2, 5, 4))
 _, (_test_digits, _test_labels) = data.digits(labels=True)
 
@@ -53,11 +55,13 @@ EXAMPLES = {
     "cvlab.pointops.gamma": dict(image=_camera, g=0.5),
     "cvlab.pointops.adjust": dict(image=_cat, factor=1.5, delta=-10.0, g=0.8),
     "cvlab.pointops.saturated_fraction": dict(image=_camera),
+    "cvlab.pointops.adjust_with_histogram": dict(image=_cat, factor=1.5, delta=-10.0, g=0.8),
     "cvlab.pointops.to_uint8": dict(image=_camera / 255),
     "cvlab.pointops.flip_horizontal": dict(image=_cat),
     "cvlab.pointops.shift": dict(image=_camera, dy=3, dx=-4, fill=0),
     "cvlab.filters.output_size": dict(I=7, K=3, P=1, S=2),
     "cvlab.filters.coverage": dict(I=7, K=3, P=1, S=2),
+    "cvlab.filters.coverage2d": dict(I=7, K=3, P=1, S=2),
     "cvlab.filters.kernel_positions": dict(I=7, K=3, P=1, S=2),
     "cvlab.filters.unread": dict(I=8, K=3, P=0, S=2),
     "cvlab.filters.pad": dict(image=_camera, padding=2, mode="symmetric"),
@@ -95,9 +99,12 @@ EXAMPLES = {
     "cvlab.features.corner_peaks": dict(response=features.harris_response(_camera), min_distance=3,
                                         threshold_rel=0.01, num_peaks=10),
     "cvlab.features.refine_subpixel": dict(response=features.harris_response(_camera), points=_points),
+    "cvlab.features.saddle": dict(size=21, corner=(10.3, 9.6), width=1.0),
     "cvlab.features.ssd_surface": dict(image=_camera, center=(32, 32), window=7, max_shift=4),
+    "cvlab.features.bright_blobs": dict(image=_camera, threshold=110.0, min_area=10.0, max_area=2000.0, opening=1),
     "cvlab.features.describe": dict(image=_camera, points=_points, patch_size=7),
     "cvlab.features.match": dict(desc1=np.eye(4), desc2=np.eye(4)[::-1] * 0.9, ratio=0.8),
+    "cvlab.features.nearest_neighbours": dict(desc1=np.eye(4), desc2=np.eye(4)[::-1] * 0.9),
     "cvlab.features.estimate_affine": dict(src=_points, dst=_points * 1.1 + 2.0),
     "cvlab.features.ransac": dict(src=_points, dst=_points * 1.1 + 2.0, threshold=1.0, iterations=10, rng=0,
                                   model="affine", confidence=0.99),
@@ -120,6 +127,7 @@ EXAMPLES = {
     "cvlab.features.rotate": dict(image=_camera, angle_deg=30.0, scale=1.0, order=3),
     "cvlab.features.repeatability": dict(points_a=_points, points_b=_points, matrix=np.eye(3), tol=1.5),
     "cvlab.features.transform_points": dict(matrix=np.eye(3), points=_points),
+    "cvlab.features.relative_transform": dict(matrix_a=_homography, matrix_b=np.eye(3)),
     "cvlab.features.response_ratio": dict(response_a=features.harris_response(_camera), points_a=_points,
                                           response_b=features.harris_response(_camera), points_b=_points,
                                           matrix=np.eye(3), tol=1.5),
@@ -163,12 +171,30 @@ EXAMPLES = {
     "cvlab.edges.canny": dict(image=_camera, sigma=1.5, low_threshold=0.5, high_threshold=0.8, use_quantiles=True,
                               operator="sobel"),
     "cvlab.edges.edge_scores": dict(predicted=_camera > 100, truth=_camera > 120, tolerance=1.5),
-    "cvlab.edges.localization_error": dict(predicted=_camera > 100, distance=_camera / 10.0, tolerance=3.0),
+    "cvlab.edges.localization_error": dict(predicted=_camera > 100, distance=_camera / 100.0, tolerance=3.0),
     "cvlab.edges.rotated_edge": dict(angle=0.5, size=21, width=1.0),
     "cvlab.edges.shapes_scene": dict(width=0.5),
     "cvlab.grading.forbid": dict(targets=("cvlab",)),
     "cvlab.grading.check": dict(student=np.negative, reference=np.negative, cases=[(np.arange(3.0),)],
                                 forbidden=("cvlab",), rtol=1e-10, atol=1e-12),
+    "cvlab.data.digit_labels": dict(),
+    "cvlab.vae.kl_standard_normal": dict(mu=np.array([[0.5, -1.0]]), logvar=np.array([[0.1, -0.3]])),
+    "cvlab.vae.reparameterize": dict(mu=np.array([0.5, -1.0]), logvar=np.array([0.1, -0.3]), rng=0),
+    "cvlab.vae.elbo": dict(model=_vae, x=_digits, rng=0, samples=2),
+    "cvlab.vae.elbo_terms": dict(model=_vae, x=_digits, rng=0, samples=2),
+    "cvlab.vae.iwae_bound": dict(model=_vae, x=_digits, k=4, rng=0),
+    "cvlab.vae.score_function_gradient": dict(f=lambda z: z.sum(axis=1), mu=np.array([0.5, -1.0]),
+                                              logvar=np.array([0.1, -0.3]), samples=10, rng=0),
+    "cvlab.vae.reparameterized_gradient": dict(grad_f=np.ones_like, mu=np.array([0.5, -1.0]),
+                                               logvar=np.array([0.1, -0.3]), samples=10, rng=0),
+    "cvlab.vae.train": dict(model=vae.VAE(latent_dim=2, hidden=4, rng=0), data=_digits, steps=2, rng=0, batch_size=4,
+                            lr=1e-3, weight_decay=0.1, beta=2.0, warmup=1, progress=False),
+    "cvlab.vae.load_pretrained": dict(name="vae2d", beta=8.0),
+    "cvlab.gan.two_mode_mixture": dict(n=10, rng=0, centers=np.array([-1.0, 1.0]), std=0.5),
+    "cvlab.gan.train_gan": dict(gan=GAN(hidden=4, rng=0), data=np.linspace(-2, 2, 20), steps=2, rng=0, batch_size=4,
+                                lr=1e-3, d_steps=2, g_steps=1, loss="minimax", snapshots=1, snapshot_size=5),
+    "cvlab.gan.mode_shares": dict(samples=np.array([-2.0, 0.5, 2.0]), centers=np.array([-2.0, 2.0])),
+    "cvlab.gan.wasserstein1": dict(a=np.array([0.0, 1.0]), b=np.array([0.5, 2.0, 3.0])),
     "cvlab.attention.softmax": dict(x=_tokens[0], axis=-1),
     "cvlab.attention.scaled_dot_product_attention": dict(q=_tokens, k=_tokens, v=_tokens[..., :3],
                                                          mask=attention.causal_mask(5)),
@@ -291,8 +317,8 @@ def test_bad_input_raises_and_names_the_parameter(qualified, parameter, bad):
     kwargs = dict(EXAMPLES[qualified], **{parameter: bad})
     # The parameter must be the subject of the message ("sigma must be ...", "f and g must ..."),
     # not merely a word in it: a parameter called "a" would otherwise match "must be a number".
-    subject = OTHER_FORMS.get(
-        (qualified, parameter),
-        rf"(^|[\s(]){parameter}( and \w+)? (must|is|has|are)\b|(^|\s)\w+ and {parameter} (must|are)\b")
+    subject = rf"(^|[\s(]){parameter}( and \w+)? (must|is|has|are)\b|(^|\s)\w+ and {parameter} (must|are)\b"
+    if (qualified, parameter) in OTHER_FORMS:  # another form, as well as (not instead of) the subject form
+        subject = rf"{subject}|{OTHER_FORMS[qualified, parameter]}"
     with pytest.raises((ValueError, TypeError), match=subject):
         _resolve(qualified)(**kwargs)

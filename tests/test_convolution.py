@@ -347,6 +347,19 @@ def test_gap_bad_inputs_name_the_parameter():
         linearity_gap(box_wrap, np.full((3, 3), np.nan), G[:3, :3])
 
 
+def test_linearity_gap_weights_past_their_ceiling_are_refused_by_name():
+    from cvlab.convolution import MAX_WEIGHT
+
+    for name in ("a", "b"):
+        for value in (1e300, -1e300):
+            with pytest.raises(ValueError, match=f"^{name} must be"):
+                linearity_gap(np.square, F, G, **{name: value})
+    # at the ceiling a squaring op on 0–255 levels is still finite, and exactly measured
+    f = np.full((2, 2), 255.0)
+    expected = (2 * MAX_WEIGHT * 255.0) ** 2 - 2 * MAX_WEIGHT * 255.0**2    # (a f + b f)² − (a f² + b f²)
+    assert linearity_gap(np.square, f, f, MAX_WEIGHT, MAX_WEIGHT) == pytest.approx(expected, rel=1e-15)
+
+
 def test_gaps_pass_copies_so_an_in_place_op_cannot_change_the_inputs():
     f, g = F.copy(), G.copy()
 

@@ -374,7 +374,27 @@ def test_localization_error():
     image, distance = edges.shapes_scene()
     found = edges.canny(image, 1.0)
     assert edges.localization_error(found, distance) == pytest.approx(distance[found].mean())
-    assert math.isnan(edges.localization_error(np.zeros_like(found), distance))
+    near = found & (distance <= 0.5)
+    assert edges.localization_error(found, distance, 0.5) == pytest.approx(distance[near].mean())
+    # No pixel to measure: the mean of no distances is refused, not returned as NaN.
+    with pytest.raises(ValueError, match="tolerance"):
+        edges.localization_error(np.zeros_like(found), distance)
+    with pytest.raises(ValueError, match="tolerance"):
+        edges.localization_error(found, distance + 1.0, 0.5)
+
+
+def test_a_vanishing_edge_width_gives_the_ideal_step_without_overflow():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                    # s / w used to overflow for a subnormal w
+        image, distance = edges.rotated_edge(np.pi / 2, size=5, width=5e-324)
+        scene, scene_distance = edges.shapes_scene(width=5e-324)
+    np.testing.assert_array_equal(image[:, 2], [0.0, 0.0, 0.5, 1.0, 1.0])
+    assert set(np.unique(scene)) <= {0.25, 0.5, 0.75}
+    # Φ(−s / w) > ½ exactly inside (s < 0), whatever w: the same shapes as at the default width
+    np.testing.assert_array_equal(scene > 0.5, edges.shapes_scene()[0] > 0.5)
+    np.testing.assert_array_equal(scene_distance, edges.shapes_scene()[1])
 
 
 def test_shapes_scene_distance_is_exact_on_the_disk():

@@ -191,6 +191,30 @@ def test_refine_subpixel_finds_a_non_integer_corner(r0, c0):
     assert np.abs(refined[0] - [r0, c0]).max() <= np.abs(peak[0] - [r0, c0]).max() + 1e-12
 
 
+@pytest.mark.parametrize("r0, c0, width", [(20.3, 19.6, 0.7), (3.0, 36.5, 1.0), (0.0, 40.0, 2.5)])
+def test_saddle_is_the_erf_formula_and_the_blurred_ideal_saddle(r0, c0, width):
+    image = F.saddle(41, (r0, c0), width)
+    np.testing.assert_allclose(image, _saddle(r0, c0, blur=np.sqrt(2) * width), rtol=0, atol=1e-15)
+    # the blur of the ideal saddle, sampled 16 times finer than the pixels and blurred numerically
+    fine = 16
+    axis = (np.arange(41 * fine) - (fine - 1) / 2) / fine
+    ideal = 0.5 + 0.5 * np.sign(axis - r0)[:, None] * np.sign(axis - c0)[None, :]
+    blurred = ndi.gaussian_filter(ideal, width * fine, mode="nearest", truncate=8.0)
+    centres = blurred[fine // 2::fine, fine // 2::fine]
+    inside = (slice(20, -20), slice(20, -20)) if width > 2 else (slice(None), slice(None))
+    assert np.abs(image - centres)[inside].max() < 0.02
+
+
+def test_saddle_tends_to_the_ideal_saddle_and_refuses_a_corner_outside():
+    ideal = F.saddle(9, (4.0, 4.0), 5e-324)
+    signs = np.sign(np.arange(9) - 4.0)
+    np.testing.assert_array_equal(ideal, 0.5 + 0.5 * signs[:, None] * signs[None, :])
+    with pytest.raises(ValueError, match="corner must lie"):
+        F.saddle(9, (4.0, 8.5))
+    with pytest.raises(ValueError, match="width must"):
+        F.saddle(9, (4.0, 4.0), 0.0)
+
+
 def test_refine_subpixel_exact_on_a_quadratic_and_keeps_border_points():
     rows, cols = np.mgrid[0:9, 0:9]
     r = -((rows - 4.3) ** 2) - (rows - 4.3) * (cols - 3.6) - 2 * (cols - 3.6) ** 2
@@ -279,6 +303,25 @@ def test_match_against_brute_force():
 
 
 @given(st.integers(0, 10_000), st.floats(0.3, 1.0))
+def test_nearest_neighbours_against_brute_force_and_match(seed, ratio):
+    rng = np.random.default_rng(seed)
+    a, b = rng.normal(size=(12, 5)), rng.normal(size=(9, 5))
+    nearest, distinct = F.nearest_neighbours(a, b)
+    distance = np.linalg.norm(a[:, None, :] - b[None, :, :], axis=2)
+    first, second = np.sort(distance, axis=1)[:, :2].T
+    np.testing.assert_array_equal(nearest, distance.argmin(axis=1))
+    np.testing.assert_allclose(distinct, first / second, rtol=1e-9)
+    kept = np.nonzero(distinct < ratio)[0]
+    np.testing.assert_array_equal(F.match(a, b, ratio), np.column_stack([kept, nearest[kept]]))
+
+
+def test_nearest_neighbours_calls_a_tie_at_zero_distance_ambiguous():
+    nearest, distinct = F.nearest_neighbours([[1.0, 0.0], [0.0, 2.0]], [[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    np.testing.assert_allclose(distinct, [1.0, 1 / np.sqrt(5)], rtol=1e-12)  # ties: 1; then 1 / √5
+    assert nearest[1] == 2
+
+
+@given(st.integers(0, 10_000), st.floats(0.3, 1.0))
 def test_match_smaller_ratio_keeps_a_subset(seed, ratio):
     rng = np.random.default_rng(seed)
     a, b = rng.normal(size=(12, 4)), rng.normal(size=(9, 4))
@@ -363,7 +406,10 @@ def test_warp_cubic_matches_ndi_and_keeps_gradients_better_than_bilinear(camera)
     expected = ndi.affine_transform(camera.astype(float), np.linalg.inv(matrix), output_shape=(200, 200), order=3)
     np.testing.assert_allclose(cubic, expected)
     linear = F.warp(camera, matrix, (200, 200))
-    energy = lambda image: sum((g[20:-20, 20:-20] ** 2).sum() for g in F.gradients(image))  # noqa: E731
+
+    def energy(image):
+        return sum((g[20:-20, 20:-20] ** 2).sum() for g in F.gradients(image))
+
     assert energy(cubic) > 1.1 * energy(linear)
 
 
@@ -539,3 +585,35 @@ def test_classify_eigenvalues_bad_inputs():
         F.classify_eigenvalues([1.0, 2.0], [1.0], 0.5)
     with pytest.raises(ValueError, match="flat_level must be >= 0"):
         F.classify_eigenvalues([1.0], [1.0], -0.5)
+
+
+# --------------------------------------------------------------- blobs
+
+def test_bright_blobs_finds_discs_at_their_centres_with_their_radii():
+    rows, cols = np.mgrid[0:120, 0:160].astype(np.float64)
+    discs = [((30.0, 40.0), 12.0), ((80.5, 110.25), 20.0), ((90.0, 30.0), 6.0)]
+    image = np.full(rows.shape, 20.0)
+    for (r0, c0), radius in discs:
+        image[np.hypot(rows - r0, cols - c0) <= radius] = 200.0
+    image[5, 150] = 200.0                          # a speck, removed by the opening
+    image[30, 40] = 20.0                           # a hole, filled
+    centres, radii = F.bright_blobs(image, 100, min_area=10)
+    np.testing.assert_allclose(centres, [d[0] for d in discs], atol=0.05)
+    np.testing.assert_allclose(radii, [d[1] for d in discs], rtol=0.03)
+    small_dropped, _ = F.bright_blobs(image, 100, min_area=200)
+    np.testing.assert_allclose(small_dropped, [d[0] for d in discs[:2]], atol=0.05)
+    speck_kept, _ = F.bright_blobs(image, 100, opening=0)
+    assert len(speck_kept) == 4
+    assert F.bright_blobs(image, 250)[0].shape == (0, 2)
+
+
+def test_bright_blobs_is_the_scipy_pipeline_on_the_coins():
+    coins = data.load_image("coins")
+    mask = ndi.binary_fill_holes(ndi.binary_opening(coins > 110, iterations=2))
+    labels, count = ndi.label(mask)
+    areas = ndi.sum(mask, labels, np.arange(1, count + 1))
+    chosen = np.arange(1, count + 1)[(areas > 600) & (areas < 4000)]
+    centres, radii = F.bright_blobs(coins, 110, min_area=600, max_area=4000)
+    np.testing.assert_array_equal(centres, ndi.center_of_mass(mask, labels, chosen))
+    np.testing.assert_array_equal(radii, np.sqrt(areas[chosen - 1] / np.pi))
+    assert len(radii) == 24

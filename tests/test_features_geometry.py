@@ -1,5 +1,6 @@
 """Tests for cvlab.features' projective geometry: homographies, RANSAC, warping, mosaics, rotating cameras."""
 
+import math
 import time
 
 import numpy as np
@@ -176,7 +177,20 @@ def test_ransac_trials_is_where_a_clean_sample_becomes_likely(share, size):
     rng = np.random.default_rng(0)
     clean = rng.random((4000, int(np.ceil(trials)), size)) < share
     assert np.mean(clean.all(axis=2).any(axis=1)) == pytest.approx(0.99, abs=0.01)
-    assert F.ransac_trials(1.0, 4) == 0.0 and F.ransac_trials(0.0, 4) == np.inf
+    assert F.ransac_trials(1.0, 4) == 0.0
+
+
+@pytest.mark.parametrize("share, size", [(0.0, 4), (1e-300, 4), (1e-4, 100), (5e-324, 1), (3e-162, 2)])
+def test_ransac_trials_refuses_when_no_number_of_samples_is_enough(share, size):
+    # wˢ is 0 in float64, or N ≈ −log(1 − p) / wˢ is past the largest float: refused, never inf.
+    with pytest.raises(ValueError, match="inlier_share \\*\\* sample_size"):
+        F.ransac_trials(share, size)
+
+
+def test_ransac_trials_stays_finite_near_the_float_limits():
+    # wˢ = 1e-300 is tiny but representable: N ≈ 4.6e300, as the formula's first-order form −log(1 − p) / wˢ.
+    assert F.ransac_trials(1e-75, 4) == pytest.approx(-math.log(0.01) / 1e-300, rel=1e-12)
+    assert F.ransac_trials(0.5, 100) == pytest.approx(-math.log(0.01) * 2.0**100, rel=1e-12)
 
 
 def test_shear_wave_moves_each_row_by_its_shift():
@@ -392,6 +406,35 @@ def test_residuals_and_frame_error():
     corners = np.array([[0, 0], [0, 99], [49, 0], [49, 99]], float)
     expected = np.linalg.norm(F.transform_points(projective, corners) - corners, axis=1).max()
     assert F.frame_error(projective, np.eye(3), (50, 100)) == pytest.approx(expected)
+
+
+def test_frame_error_refuses_a_frame_past_its_ceiling_by_name():
+    with pytest.raises(ValueError, match="^shape must be <= 1000000"):
+        F.frame_error(np.eye(3), np.eye(3), (10**400, 10**400))
+    assert F.frame_error([[1, 0, 0.5], [0, 1, 0], [0, 0, 1]], np.eye(3), (F.MAX_FRAME_SIDE,) * 2) == 0.5
+
+
+@given(st.floats(-60, 60), st.floats(0.5, 2), st.floats(-60, 60), st.floats(0.5, 2))
+def test_relative_transform_maps_view_a_onto_view_b(angle_a, scale_a, angle_b, scale_b):
+    camera = np.zeros((40, 50))
+    _, to_a = F.rotate(camera, angle_a, scale=scale_a, output_shape=(60, 70))
+    _, to_b = F.rotate(camera, angle_b, scale=scale_b)
+    a_to_b = F.relative_transform(to_a, to_b)
+    points = np.random.default_rng(0).uniform(0, 40, size=(10, 2))
+    # a source point seen at T_A p in view A is seen at T_B p in view B
+    np.testing.assert_allclose(F.transform_points(a_to_b, F.transform_points(to_a, points)),
+                               F.transform_points(to_b, points), atol=1e-9)
+    np.testing.assert_array_equal(a_to_b[2], [0.0, 0.0, 1.0])       # two affine views: affine, exactly
+
+
+def test_relative_transform_of_two_homographies_and_its_checks():
+    h_a = F.rotation_homography(400.0, (50.0, 60.0), yaw=5.0, pitch=-3.0)
+    h_b = F.rotation_homography(400.0, (50.0, 60.0), yaw=-4.0, roll=10.0)
+    np.testing.assert_allclose(F.relative_transform(h_a, h_b), h_b @ np.linalg.inv(h_a), rtol=1e-12)
+    with pytest.raises(ValueError, match="^matrix_a must be invertible"):
+        F.relative_transform([[1, 0, 0], [2, 0, 0], [0, 0, 1]], np.eye(3))
+    with pytest.raises(ValueError, match="^matrix_b must be a 3x3"):
+        F.relative_transform(np.eye(3), np.eye(4))
 
 
 def test_overlap_difference_is_nan_outside_and_zero_for_the_true_map():

@@ -165,10 +165,29 @@ def test_response_ratio_reads_the_responses_at_the_given_pixels():
     (lambda: F.find_matches(np.zeros((20, 20)), np.zeros((20, 20)), patch_size=99), "patch_size must be <= 65"),
     (lambda: F.find_matches(np.zeros((20, 20)), np.zeros((20, 20)), sigma=100), "sigma must be <= 64"),
     (lambda: F.find_matches(np.zeros((20, 20)), np.zeros((20, 20)), num_peaks=10**6), "num_peaks must be <= 3000"),
+    (lambda: F.rotate(np.zeros((5, 5)), 10, scale=1e300), "^scale must be <= 1000"),
+    (lambda: F.rotate(np.zeros((5, 5)), 10, scale=1e-300), "^scale must be >= 0.001"),
+    (lambda: F.rotation_homography(5e-324, (0.0, 0.0)), "^focal must be >= 1"),
+    (lambda: F.shear_wave(np.zeros((5, 5)), 1.0, 5e-324), "^wavelength must be >= 2"),
+    (lambda: F.ransac_trials(0.5, 10**9), "^sample_size must be <= 100"),
+    (lambda: F.ssd_surface(np.zeros((40, 40)), (10**6, 10**6), 5, 2), "^center must lie"),
 ])
 def test_size_like_arguments_past_their_ceiling_raise_a_named_error(call, text):
     with pytest.raises(ValueError, match=text):
         call()
+
+
+def test_ransac_with_a_huge_threshold_keeps_every_match_without_overflow():
+    import warnings
+
+    src = np.array([[0.0, 0.0], [0.0, 10.0], [10.0, 0.0], [10.0, 10.0], [5.0, 3.0]])
+    dst = src + [2.0, 1.0]
+    dst[4] += 1e6                                         # an outlier, inside an enormous threshold
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                    # threshold² used to overflow with a warning
+        matrix, inliers = F.ransac(src, dst, threshold=1e300, iterations=20, rng=0)
+    assert inliers.all() and np.isfinite(matrix).all()
+    np.testing.assert_allclose(matrix, F.estimate_affine(src, dst))   # the refit on every match
 
 
 def test_corner_peaks_with_a_huge_min_distance_returns_at_once():

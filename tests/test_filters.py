@@ -255,6 +255,24 @@ def test_gaussian_kernel1d_of_a_vanishing_sigma_is_the_impulse():
     np.testing.assert_array_equal(gaussian_blur(f, 1e-200), f)
 
 
+def test_a_subnormal_sigma_gives_the_impulse_without_overflow():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")       # i / σ used to overflow with a warning
+        np.testing.assert_array_equal(gaussian_kernel1d(5e-324, radius=2), [0.0, 0.0, 1.0, 0.0, 0.0])
+        np.testing.assert_array_equal(gaussian_kernel2d(5e-324, radius=1), np.eye(3)[1:2].T @ np.eye(3)[1:2])
+        f = np.arange(20.0).reshape(4, 5)
+        np.testing.assert_array_equal(gaussian_blur(f, 5e-324), f)
+
+
+def test_gaussian_density_refuses_a_sigma_below_its_minimum():
+    with pytest.raises(ValueError, match="^sigma must be >= 0.001"):
+        gaussian_density([0.0], 5e-324)
+    peak = gaussian_density([0.0], filters.MIN_DENSITY_SIGMA)[0]
+    assert peak == pytest.approx(1 / (math.sqrt(2 * math.pi) * 1e-3)) and np.isfinite(peak)
+
+
 def test_gaussian_density_and_mass_match_scipy():
     from scipy import integrate, stats
 
@@ -515,6 +533,16 @@ def test_psnr_of_a_rotation_round_trip_is_the_truth_once_clipped():
     assert psnr(image, clipped) == pytest.approx(truth) and truth < 20
 
 
+def test_psnr_of_a_huge_peak_is_the_formula_without_overflow():
+    # Issue 18: peak² overflowed for peak = 1e300; 10 log₁₀(peak² / MSE) is 20 log₁₀ peak − 10 log₁₀ MSE.
+    a = np.full((4, 4), 3.0)
+    b = a + np.arange(16.0).reshape(4, 4)
+    mse = np.mean((a - b) ** 2)
+    assert psnr(a, b, peak=1e300) == pytest.approx(6000 - 10 * np.log10(mse), rel=1e-14)
+    huge = np.array([[0.0, 1e300]])      # differences whose square overflows are measured too
+    assert psnr(huge, huge[:, ::-1], peak=1e300) == pytest.approx(0.0, abs=1e-12)
+
+
 def test_psnr_matches_skimage():
     from skimage.metrics import peak_signal_noise_ratio
 
@@ -635,6 +663,38 @@ def test_positions_coverage_and_unread_match_a_loop(I, K, P, S):
     np.testing.assert_array_equal(filters.coverage(I, K, P, S), count)
     assert unread(I, K, P, S) == int((count[P:P + I] == 0).sum())
     assert len(starts) == output_size(I, K, P, S)
+
+
+def test_coverage2d_counts_the_positions_that_read_each_cell_of_the_grid():
+    for I, K, P, S in [(7, 3, 0, 2), (8, 3, 1, 3), (6, 1, 0, 2), (12, 3, 3, 5), (5, 5, 0, 1)]:
+        side = I + 2 * P
+        readers = np.zeros((side, side), dtype=int)
+        for top in range(0, side - K + 1, S):         # every 2-D kernel position, by a loop
+            for left in range(0, side - K + 1, S):
+                readers[top:top + K, left:left + K] += 1
+        np.testing.assert_array_equal(filters.coverage2d(I, K, P, S), readers)
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: filters.coverage(10**7, 3), "^I must be <= MAX_LENGTH"),
+    (lambda: filters.coverage(7, 3, P=10**9), r"^P must be <= \(MAX_LENGTH − I\) / 2 = 499996"),
+    (lambda: filters.kernel_positions(7, 3, 1, S=2**63), "^S must be <= MAX_STRIDE"),
+    (lambda: filters.unread(7, 3, 1, S=10**400), "^S must be <= MAX_STRIDE"),
+    (lambda: filters.coverage2d(3000, 3), "^I must be <= MAX_GRID_SIDE"),
+    (lambda: filters.coverage2d(2000, 3, P=100), "^P must be <= \\(MAX_GRID_SIDE − I\\) / 2 = 24"),
+    (lambda: correlate2d(np.ones((8, 8)), np.ones((3, 3)), stride=10**9), "^stride must be <= MAX_STRIDE"),
+    (lambda: convolve2d(np.ones((8, 8)), np.ones((3, 3)), stride=2**63), "^stride must be <= MAX_STRIDE"),
+])
+def test_sizes_and_strides_past_their_ceilings_name_the_parameter(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_a_stride_past_the_padded_image_reads_one_position():
+    image = np.arange(30.0).reshape(5, 6)
+    out = correlate2d(image, np.ones((3, 3)), padding="valid", stride=filters.MAX_STRIDE)
+    np.testing.assert_array_equal(out, [[image[:3, :3].sum()]])
+    np.testing.assert_array_equal(kernel_positions(7, 3, 1, filters.MAX_STRIDE), [0])
 
 
 # ---------------------------------------------------------------- template matching

@@ -2,6 +2,7 @@
 
 import enum
 import functools
+import importlib
 import sys
 import types
 
@@ -58,9 +59,8 @@ def test_private_helpers_and_methods_refuse_too():
 
 
 def test_every_function_of_every_loaded_cvlab_module_is_switched_off_then_restored():
-    import cvlab.convolution  # noqa: F401 (load the chapters' modules so the sweep covers them)
-    import cvlab.features  # noqa: F401
-    import cvlab.pointops  # noqa: F401
+    for name in ("cvlab.convolution", "cvlab.features", "cvlab.pointops"):  # loaded, so the sweep covers them
+        importlib.import_module(name)
 
     functions = list(_cvlab_functions())
     codes = [function.__code__ for function in functions]
@@ -115,10 +115,10 @@ def test_a_forbidden_package_cannot_import_a_module_it_has_not_loaded(tmp_path, 
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setattr(sys, "dont_write_bytecode", True)
     try:
-        import cvlab_guard_probe  # noqa: F401
+        import cvlab_guard_probe
 
         with forbid("cvlab_guard_probe"), pytest.raises(ImportError, match="cannot be imported while"):
-            import cvlab_guard_probe.late  # noqa: F401
+            import cvlab_guard_probe.late
         import cvlab_guard_probe.late
 
         assert cvlab_guard_probe.late.answer() == 42
@@ -206,3 +206,9 @@ def test_check_validates_its_own_arguments():
         check(np.negative, np.negative, [1.0])
     with pytest.raises(ValueError, match="rtol must be finite"):
         check(np.negative, np.negative, [(1.0,)], rtol=-1.0)
+
+
+@pytest.mark.parametrize("name", ["rtol", "atol"])
+def test_check_refuses_a_tolerance_past_the_float_range_by_name(name):
+    with pytest.raises(ValueError, match=f"^{name} must be finite"):
+        check(np.negative, np.negative, [(np.arange(3.0),)], **{name: 10**400})

@@ -127,7 +127,7 @@ def _worker(tasks, results):
     for index, qualified, parameter, extreme in iter(tasks.get, None):
         try:
             outcome = _run(qualified, parameter, extreme)
-        except BaseException:  # noqa: BLE001 - report whatever escaped, the worker must go on
+        except BaseException:  # report whatever escaped (even SystemExit): the worker must go on
             outcome = ("bad", traceback.format_exc().splitlines()[-1])
         results.put((index, outcome))
 

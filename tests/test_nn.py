@@ -102,6 +102,12 @@ def test_fit_is_reproducible_and_checks_its_ceilings():
         fit(_Square(), data, 1, batch_size=10**7, progress=False, rng=0)
     with pytest.raises(TypeError, match="augment"):
         fit(_Square(), data, 1, augment=3, progress=False, rng=0)
+    with pytest.raises(ValueError, match=r"lr must be <= 1"):
+        fit(_Square(), data, 1, lr=1e300, progress=False, rng=0)
+    with pytest.raises(ValueError, match=r"weight_decay must be <= 20"):         # 1 / lr: decay factor in [0, 1]
+        fit(_Square(), data, 1, lr=0.05, weight_decay=1e300, progress=False, rng=0)
+    tiny = fit(_Square(rng=0), data, 2, 8, lr=5e-324, rng=3, progress=False)      # subnormal: a valid, tiny step
+    assert np.isfinite(tiny).all()
 
 
 def test_fit_lowers_the_batch_ceiling_to_what_the_model_can_hold():

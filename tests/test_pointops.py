@@ -9,6 +9,7 @@ from cvlab.histogram import histogram
 from cvlab.pointops import (
     add,
     adjust,
+    adjust_with_histogram,
     flip_horizontal,
     gamma,
     invert,
@@ -149,6 +150,34 @@ def test_float_levels_come_back_as_float64():
 def test_adjust_is_scale_then_add_then_gamma(image, factor, delta, exponent):
     np.testing.assert_array_equal(adjust(image, factor, delta, exponent),
                                   gamma(add(scale(image, factor), delta), exponent))
+
+
+@given(arrays(np.uint8, st.tuples(st.integers(1, 12), st.integers(1, 12), st.sampled_from([1, 3]))),
+       st.floats(0, 3), st.integers(-128, 128), st.floats(0.2, 3), st.booleans())
+def test_adjust_with_histogram_is_adjust_then_its_histogram_and_saturation(image, factor, delta, exponent, floats):
+    image = image[..., 0] if image.shape[2] == 1 else image        # grey or RGB
+    levels = image / 255 if floats else image
+    delta = delta / 255 if floats else delta
+    adjusted, hist, saturated = adjust_with_histogram(levels, factor, delta, exponent)
+    expected = adjust(levels, factor, delta, exponent)
+    np.testing.assert_array_equal(adjusted, expected)
+    assert adjusted.dtype == expected.dtype
+    np.testing.assert_array_equal(hist, histogram(expected))
+    assert saturated == saturated_fraction(expected)
+
+
+def test_adjust_with_histogram_checks_once_and_names_the_parameter(monkeypatch):
+    import cvlab.pointops as pointops
+
+    calls = []
+    checked = pointops.as_levels
+    monkeypatch.setattr(pointops, "as_levels", lambda *args, **kw: calls.append(1) or checked(*args, **kw))
+    adjust_with_histogram(data.load_image("camera"), 1.5, -10, 0.8)
+    assert len(calls) == 1
+    with pytest.raises(ValueError, match="^g must be >"):
+        adjust_with_histogram(np.zeros((2, 2), np.uint8), g=0)
+    with pytest.raises(ValueError, match="image"):
+        adjust_with_histogram(np.full((2, 2), 2.0))
 
 
 def test_saturated_fraction_and_to_uint8():

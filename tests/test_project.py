@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-ALGORITHM_MODULES = ["histogram", "pointops", "filters", "convolution", "features", "nn", "pixelcnn", "edges",
-                     "attention"]
+ALGORITHM_MODULES = ["histogram", "pointops", "filters", "convolution", "features", "nn", "pixelcnn", "edges", "vae",
+                     "gan", "attention"]
 #: PixelCNN training shows the tqdm progress bar the course asks for (imported lazily, only when shown).
 PRESENTATION_EXCEPTIONS = {"pixelcnn": {"tqdm"}, "nn": {"tqdm"}}
 
@@ -116,7 +116,7 @@ def test_the_network_guard_refuses_outside_addresses():
 
 PUBLIC_MODULES = ["cvlab.data", "cvlab.histogram", "cvlab.pointops", "cvlab.filters", "cvlab.convolution",
                   "cvlab.features", "cvlab.pixelcnn", "cvlab.plot", "cvlab.widgets", "cvlab.exercises", "cvlab.edges",
-                  "cvlab.grading", "cvlab.attention"]
+                  "cvlab.grading", "cvlab.vae", "cvlab.gan", "cvlab.attention"]
 
 
 @pytest.mark.parametrize("module_name", PUBLIC_MODULES)

@@ -14,6 +14,8 @@ __all__ = ["log_softmax_nll", "bits_per_dim", "discretized_logistic_mixture_log_
 MAX_FIT_SAMPLES = 10**7
 #: Most components of a fitted mixture.
 MAX_FIT_COMPONENTS = 10
+#: Most dimensions ``bits_per_dim`` takes: the largest count a float holds exactly.
+MAX_DIMS = 2**53
 
 
 def log_softmax_nll(logits, x):
@@ -67,7 +69,8 @@ def bits_per_dim(nll_nats, dims):
     nll_nats : float or array_like
         NLL of one image (or an array of them) in nats.
     dims : int
-        Number of dimensions D of one image (H·W·channels).
+        Number of dimensions D of one image (H·W·channels), 1 … ``MAX_DIMS`` = 2**53
+        (the largest count a float holds exactly).
 
     Returns
     -------
@@ -85,7 +88,7 @@ def bits_per_dim(nll_nats, dims):
     4.0875
     """
     values = as_array(nll_nats, "nll_nats")
-    dims = as_int(dims, "dims", minimum=1)
+    dims = as_int(dims, "dims", minimum=1, maximum=MAX_DIMS)
     result = values.astype(np.float64) / (dims * np.log(2.0))
     return float(result) if result.ndim == 0 else result
 
@@ -154,7 +157,7 @@ def discretized_logistic_mixture_log_prob(x, logit_weights, means, log_scales, l
         Levels in [0, levels), any shape S.
     logit_weights, means, log_scales : array_like, shape S + (K,) (broadcastable)
     levels : int
-        Number of levels, ≥ 2.
+        Number of levels, 2 … 65 536 (as ``fit_logistic_mixture``).
 
     Returns
     -------
@@ -186,7 +189,7 @@ def discretized_logistic_mixture_log_prob(x, logit_weights, means, log_scales, l
     >>> round(float(p.sum()), 12), round(float(p[8]), 4)
     (1.0, 0.2449)
     """
-    levels = as_int(levels, "levels", minimum=2)
+    levels = as_int(levels, "levels", minimum=2, maximum=2**16)
     x = as_array(x, "x")
     if not np.issubdtype(x.dtype, np.integer):
         raise TypeError(f"x must hold integer levels; got {x.dtype}")

@@ -44,13 +44,14 @@ def train(model, data, steps, batch_size=64, lr=3e-3, rng=None, progress=True, w
         At most ``cvlab.nn.MAX_BATCH_SIZE`` = 4096, and at most what the
         model's forward and backward pass can hold in 256 MB.
     lr : float
-        Peak learning rate.
+        Peak learning rate, 0 < lr ≤ ``cvlab.nn.MAX_LR`` = 1.
     rng : numpy.random.Generator or int
     progress : bool
         Show a ``tqdm.auto`` bar with the running loss (a widget in notebooks).
     weight_decay : float
         Decoupled weight decay λ (AdamW): every weight w ← w − α_t λ w after
         each step; biases are not decayed. Helps on the small training set.
+        0 ≤ λ ≤ 1 / lr, so that the decay factor stays in [0, 1].
 
     Returns
     -------

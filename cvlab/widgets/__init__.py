@@ -18,6 +18,7 @@ from .filters import gaussian_explorer, output_size_explorer
 from .histogram import pixel_window_explorer
 from .pixelcnn import dependency_explorer
 from .pointops import point_ops_explorer, shift_explorer
+from .vae import latent_explorer
 
 __all__ = [
     "pixel_window_explorer",
@@ -34,5 +35,6 @@ __all__ = [
     "harris_explorer",
     "rotation_explorer",
     "homography_explorer",
+    "latent_explorer",
     "attention_explorer",
 ]

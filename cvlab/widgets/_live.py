@@ -18,7 +18,6 @@ controls use.
 """
 
 import io
-import json
 
 import ipywidgets as widgets
 import matplotlib
@@ -34,8 +33,9 @@ EXPLORER_NOTE = "▶ 运行此单元即可启动交互探索器（Run this cell 
 #: DOM class of every explorer's outer box; ``KEYBOARD_SCRIPT`` looks for it.
 EXPLORER_CLASS = "cvlab-explorer"
 
-# Keys a focused slider, dropdown or checkbox handles itself (pressed without Ctrl, Alt or Meta).
-_CONTROL_KEYS = ["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown"]
+# Keys a focused slider, dropdown or checkbox handles itself (pressed without Ctrl, Alt or Meta),
+# as a JavaScript array literal.
+_CONTROL_KEYS = '["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown"]'
 
 #: Run once per page (every explorer carries it in a hidden Output widget). Lumino skips
 #: its shortcuts for a key event whose target carries ``data-lm-suppress-shortcuts``;
@@ -45,7 +45,7 @@ _CONTROL_KEYS = ["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End
 KEYBOARD_SCRIPT = f"""\
 if (!window.cvlabExplorerKeys) {{
   window.cvlabExplorerKeys = true;
-  const keys = new Set({json.dumps(_CONTROL_KEYS)});
+  const keys = new Set({_CONTROL_KEYS});
   window.addEventListener("keydown", (event) => {{
     const control = event.target;
     if (control instanceof Element && control.closest(".{EXPLORER_CLASS}")) {{

@@ -176,7 +176,7 @@ def rotation_explorer(size=256, angles=tuple(range(0, 91, 5))):
     if not isinstance(angles, (tuple, list)) or not angles:
         raise TypeError(f"angles must be a non-empty tuple of integer degrees; got {angles!r}")
     angles = tuple(as_int(angle, "angles", minimum=-360, maximum=360) for angle in angles)
-    steps = set(np.diff(angles).tolist())
+    steps = {later - earlier for earlier, later in zip(angles, angles[1:])}
     if len(steps) > 1 or min(steps, default=1) <= 0:
         raise ValueError(f"angles must be evenly spaced and increasing; got {angles}")
     camera = data.load_image("camera").astype(np.float64)
@@ -192,7 +192,7 @@ def rotation_explorer(size=256, angles=tuple(range(0, 91, 5))):
         view_b, matrix_b = features.rotate(camera, float(angle), output_shape=shape)
         response_b = features.harris_response(view_b, sigma)
         points_b = features.corner_peaks(response_b, **settings)
-        a_to_b = matrix_b @ np.linalg.inv(matrix_a)
+        a_to_b = features.relative_transform(matrix_a, matrix_b)
         score = features.repeatability(points_a, points_b, a_to_b, shape_b=shape)
         mapped = features.transform_points(a_to_b, points_a)
         ratio = features.response_ratio(response_a, points_a, response_b, points_b, a_to_b)

@@ -73,11 +73,11 @@ def output_size_explorer():
             grid_ax.set_title(f"K = {K} > I + 2P = {side}: no room")
             out_ax.set_title("no output (I − K + 2P < 0)")
             return
-        count, O = filters.coverage(I, K, P, S), filters.output_size(I, K, P, S)
-        canvas[:side, :side] = np.outer(count, count)  # readers of cell (y, x): rows' times columns'; 0 shows red
+        canvas[:side, :side] = filters.coverage2d(I, K, P, S)  # 0: a cell no position reads, shown red
         coverage.set_data(canvas)
         coverage.set_clim(0.5, max(canvas[:side, :side].max(), 1.0) + 0.5)
         starts = filters.kernel_positions(I, K, P, S)
+        O = len(starts)
         for patch, corner in ((first, starts[0]), (last, starts[-1])):
             patch.set_visible(True)
             patch.set_bounds(corner - 0.5, corner - 0.5, K, K)

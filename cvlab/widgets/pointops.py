@@ -46,12 +46,11 @@ def point_ops_explorer(image=None):
     exponent = slider("gamma", 1.0, 0.2, 3.0, 0.05)
 
     def update():
-        out = pointops.adjust(image, contrast.value, brightness.value, exponent.value)
+        out, counts, saturated = pointops.adjust_with_histogram(image, contrast.value, brightness.value,
+                                                                exponent.value)
         shown.set_data(out)
-        counts = histogram.histogram(out)
         current.set_data(values=counts)
         hist_ax.set_ylim(0, 1.05 * max(counts.max(), original.max()))
-        saturated = pointops.saturated_fraction(out)
         picture.set_title(f"g = gamma(f·{contrast.value:.2f} + {brightness.value}), {saturated:.1%} clipped")
 
     return explorer([brightness, contrast, exponent], live, update)

@@ -17,6 +17,8 @@ def test_bits_per_dim():
     np.testing.assert_allclose(bits_per_dim([np.log(2), 2 * np.log(2)], 1), [1, 2])
     with pytest.raises(ValueError, match="dims"):
         bits_per_dim(1.0, 0)
+    with pytest.raises(ValueError, match=r"dims must be <= 9007199254740992"):     # 10**400 would overflow a float
+        bits_per_dim(1.0, 10**400)
 
 
 def test_log_softmax_nll_against_a_loop():
@@ -79,6 +81,8 @@ def test_logistic_mixture_bad_inputs():
         discretized_logistic_mixture_log_prob(np.array([17]), [0.0], [1.0], [0.0], 17)
     with pytest.raises(ValueError, match="levels"):
         discretized_logistic_mixture_log_prob(np.array([0]), [0.0], [1.0], [0.0], 1)
+    with pytest.raises(ValueError, match=r"levels must be <= 65536"):
+        discretized_logistic_mixture_log_prob(np.array([0]), [0.0], [1.0], [0.0], 10**400)
     with pytest.raises(ValueError, match="logit_weights, means and log_scales must broadcast"):
         discretized_logistic_mixture_log_prob(np.arange(4), np.zeros((3, 2)), [1.0], [0.0], 17)
 
