@@ -14,7 +14,7 @@ from cvlab.data import digits
 (TRAIN, TRAIN_LABELS), (TEST, TEST_LABELS) = digits(labels=True)
 
 #: Correct test digits (of 297) of each shipped model, as scripts/train_attention.py reported them.
-EXPECTED_CORRECT = {"vit": 285, "cnn": 284, "cnn_10": 239, "cnn_30": 267}
+EXPECTED_CORRECT = {"vit": 285, "cnn": 284, "vit_10": 217, "cnn_10": 239, "cnn_30": 267, "vit_no_positions": 153}
 
 
 def _loop_shift(image, dr, dc):
@@ -107,6 +107,8 @@ def test_shipped_variants_follow_their_recipes():
     assert load_pretrained("vit").config() == dict(VisionTransformer(patch=2, dim=32, depth=3, heads=4,
                                                                     mlp_dim=64).config())
     assert load_pretrained("cnn_10").config() == load_pretrained("cnn_30").config() == load_pretrained("cnn").config()
+    assert load_pretrained("vit_10").config() == load_pretrained("vit").config()
+    assert load_pretrained("vit_no_positions").config() == dict(load_pretrained("vit").config(), positions="none")
 
 
 def test_shipped_weights_are_checksummed():
