@@ -21,6 +21,7 @@ import io
 
 import ipywidgets as widgets
 import matplotlib
+import matplotlib.image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -81,17 +82,44 @@ class LiveFigure:
         self.axes = self.figure.subplots(nrows, ncols, squeeze=False, **subplot_kw)
         self.widget = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self._style = {key: matplotlib.rcParams[key] for key in STYLE_KEYS}
+        self._changing = []
+        self._background = None
 
     def style(self):
         """Context manager applying the rcParams captured at construction."""
         return matplotlib.rc_context(self._style)
 
+    def animate(self, *artists):
+        """Declare the only artists that updates change; the rest is drawn once.
+
+        After the first render, a render restores the saved picture of everything
+        else (axes, ticks, colour bars, fixed images) and draws just these artists
+        on it (blitting), which saves most of a redraw in explorers whose axes and
+        labels stay put.
+        """
+        for artist in artists:
+            artist.set_animated(True)
+            self._changing.append(artist)
+        self._background = None
+
     def render(self):
         """Draw the figure and publish it to the image widget."""
         buffer = io.BytesIO()
+        canvas = self.figure.canvas
         with self.style():
-            # Light compression: encoding at the default level costs a third of a redraw.
-            self.figure.canvas.print_png(buffer, pil_kwargs={"compress_level": 1})
+            if not self._changing:
+                # Light compression: encoding at the default level costs a third of a redraw.
+                canvas.print_png(buffer, pil_kwargs={"compress_level": 1})
+            else:
+                if self._background is None:
+                    canvas.draw()  # skips the animated artists
+                    self._background = canvas.copy_from_bbox(self.figure.bbox)
+                else:
+                    canvas.restore_region(self._background)
+                for artist in self._changing:
+                    self.figure.draw_artist(artist)
+                matplotlib.image.imsave(buffer, canvas.buffer_rgba(), format="png", origin="upper",
+                                        pil_kwargs={"compress_level": 1})
         self.widget.value = buffer.getvalue()
 
 

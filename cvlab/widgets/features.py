@@ -92,6 +92,7 @@ def ssd_surface_explorer(window=15, max_shift=10):
     _no_ticks(ax_image)
     row = slider("row", 75, reach, height - reach - 1)
     col = slider("col", 75, reach, width - reach - 1)
+    live.animate(box, surface, bar.ax, marker, ax_image.title, ax_surface.title, ax_plane.title)
 
     def update():
         r, c = row.value, col.value

@@ -45,6 +45,7 @@ def pixel_window_explorer(image=None, window=8):
         ax.set_xticks([]), ax.set_yticks([])
     row = slider("row y", height // 2, 0, height - window)
     col = slider("column x", width // 2, 0, width - window)
+    live.animate(box, crop_artist, zoom.title, *(label for line in labels for label in line))
 
     def update():
         y, x = row.value, col.value
