@@ -11,8 +11,7 @@ import numpy as np
 
 from ._checks import as_choice
 
-__all__ = ["IMAGES", "CLUTTER", "load_image", "motorcycle_disparity", "faces", "clutter_windows", "digits",
-           "digit_labels"]
+__all__ = ["IMAGES", "CLUTTER", "load_image", "motorcycle_disparity", "faces", "clutter_windows", "digits"]
 
 #: Image names accepted by :func:`load_image`, with what they show.
 IMAGES = {
@@ -202,20 +201,3 @@ def digits(labels=False):
         return images[:1500].copy(), images[1500:].copy()
     return (images[:1500].copy(), classes[:1500].copy()), (images[1500:].copy(), classes[1500:].copy())
 
-
-def digit_labels():
-    """Return the classes 0–9 of :func:`digits`, split the same way.
-
-    Returns
-    -------
-    train : ndarray of int64, shape (1500,)
-    test : ndarray of int64, shape (297,)
-
-    Examples
-    --------
-    >>> train, test = digit_labels()
-    >>> train.shape, test.shape, sorted(set(train.tolist())) == list(range(10))
-    ((1500,), (297,), True)
-    """
-    classes = _cached_digits()[1]
-    return classes[:1500].copy(), classes[1500:].copy()

@@ -177,7 +177,6 @@ EXAMPLES = {
     "cvlab.grading.forbid": dict(targets=("cvlab",)),
     "cvlab.grading.check": dict(student=np.negative, reference=np.negative, cases=[(np.arange(3.0),)],
                                 forbidden=("cvlab",), rtol=1e-10, atol=1e-12),
-    "cvlab.data.digit_labels": dict(),
     "cvlab.vae.kl_standard_normal": dict(mu=np.array([[0.5, -1.0]]), logvar=np.array([[0.1, -0.3]])),
     "cvlab.vae.reparameterize": dict(mu=np.array([0.5, -1.0]), logvar=np.array([0.1, -0.3]), rng=0),
     "cvlab.vae.elbo": dict(model=_vae, x=_digits, rng=0, samples=2),

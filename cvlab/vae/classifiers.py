@@ -145,9 +145,9 @@ class SoftmaxRegression(Model):
 
     Examples
     --------
-    >>> from cvlab.data import digit_labels, digits
+    >>> from cvlab.data import digits
     >>> from cvlab.nn import fit
-    >>> (train, test), (y_train, y_test) = digits(), digit_labels()
+    >>> (train, y_train), (test, y_test) = digits(labels=True)
     >>> model = SoftmaxRegression(rng=0)
     >>> _ = fit(model, (train, y_train), 300, 64, 0.05, rng=0, progress=False)
     >>> bool((model.predict(test) == y_test).mean() > 0.85)

@@ -5,7 +5,7 @@ import pytest
 from scipy.special import logsumexp
 from vae._gradcheck import assert_parameter_gradients
 
-from cvlab.data import digit_labels, digits
+from cvlab.data import digits
 from cvlab.nn import fit
 from cvlab.vae import PixelMarginals, SoftmaxRegression
 
@@ -76,7 +76,7 @@ def test_softmax_regression_gradients_match_finite_differences():
 
 
 def test_softmax_regression_learns_the_digits():
-    (train, test), (y_train, y_test) = digits(), digit_labels()
+    (train, y_train), (test, y_test) = digits(labels=True)
     model = SoftmaxRegression(rng=0)
     fit(model, (train, y_train), 400, 64, 0.05, rng=0, progress=False)
     assert (model.predict(test) == y_test).mean() > 0.85
