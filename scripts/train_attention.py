@@ -37,7 +37,7 @@ from cvlab.data import digits
 
 VIT = dict(model=VisionTransformer, config=dict(patch=2, dim=32, depth=3, heads=4, mlp_dim=64),
            steps=6000, batch_size=64, lr=3e-3, weight_decay=0.05, max_shift=1, seed=0)
-CNN = dict(model=SmallCNN, config=dict(channels=16), steps=3000, batch_size=64, lr=3e-3, weight_decay=0.05,
+CNN = dict(model=SmallCNN, config=dict(channels=24), steps=3000, batch_size=64, lr=3e-3, weight_decay=0.05,
            max_shift=1, seed=0)
 RECIPES = {
     "vit": dict(VIT, fraction=1.0),
