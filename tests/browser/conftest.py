@@ -81,9 +81,13 @@ def voila_url(chromium, served, tmp_path_factory):
         yield f"http://127.0.0.1:{port}", kernels
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium_browser(chromium):
-    """Headless Debian Chromium, closed at the end of the session."""
+    """Headless Debian Chromium, closed when this package's tests end.
+
+    Playwright's sync API runs an event loop while it is open, and a second one
+    cannot start beside it: tests elsewhere (tests/test_site.py) open their own.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
