@@ -230,13 +230,7 @@ class _LatentModel(Model):
             Grey levels; a single image is paired with every row of ``z``.
         z : array_like, shape (N, latent_dim)
         """
-        x = self._levels_input(x)
-        z = self._latent_input(z)
-        if len(x) == 1:
-            x = np.broadcast_to(x, (len(z),) + x.shape[1:])
-        if len(x) != len(z):
-            raise ValueError(f"x must have 1 or {len(z)} images to pair with z; got {len(x)}")
-        return self._log_likelihood(x, z)
+        return self._log_likelihood(*self._paired_input(x, z))
 
     def log_likelihood_gradient(self, x, z):
         """∇_z log p_θ(x | z), one row per row of ``z`` (the reparameterized gradient's integrand).
@@ -246,13 +240,17 @@ class _LatentModel(Model):
         x : array_like of int, shape (N, H, W) or (1, H, W)
         z : array_like, shape (N, latent_dim)
         """
+        return self._log_likelihood_gradient(*self._paired_input(x, z))
+
+    def _paired_input(self, x, z):
+        """Checked images and codes, one image per code (a single image is repeated)."""
         x = self._levels_input(x)
         z = self._latent_input(z)
         if len(x) == 1:
             x = np.broadcast_to(x, (len(z),) + x.shape[1:])
         if len(x) != len(z):
             raise ValueError(f"x must have 1 or {len(z)} images to pair with z; got {len(x)}")
-        return self._log_likelihood_gradient(x, z)
+        return x, z
 
     def _log_likelihood_gradient(self, x, z):
         out = np.empty((len(z), self.latent_dim))
