@@ -128,9 +128,11 @@ class Hub:
         """Note every live descendant of the hub (children before they can be orphaned)."""
         with contextlib.suppress(psutil.NoSuchProcess):
             for child in psutil.Process(self.process.pid).children(recursive=True):
-                if child.pid not in self.started:
-                    self.started[child.pid] = child
-                    self.commands[child.pid] = " ".join(_cmdline(child))
+                self.started.setdefault(child.pid, child)
+                # Keep the latest command: start-singleuser.sh execs jupyterhub-singleuser under the same pid.
+                command = " ".join(_cmdline(child))
+                if command != "?" or child.pid not in self.commands:
+                    self.commands[child.pid] = command
 
     def log_tail(self, chars=4000):
         return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
