@@ -245,7 +245,7 @@ def test_a_class_of_eight_runs_its_chapters_on_one_hub(tmp_path):
     assert sum("ipykernel_launcher" in c for c in recorded) >= STUDENTS, recorded
     assert not outside, "sockets beyond loopback:\n" + "\n".join(outside)
     finished = {r["name"]: r.get("finished", 0) for r in records}
-    for name, when in re.findall(r"\[I (\S+ \S+) IdleCuller .*\] Culling server (\S+) ", log):
+    for when, name in re.findall(r"\[I (\S+ \S+) IdleCuller .*\] Culling server (\S+) ", log):
         assert name == "absent" or datetime.datetime.fromisoformat(when).timestamp() > finished[name], (
             f"the culler stopped {name}'s server while they were working")
     assert culled, f"the idle culler did not stop the idle server within {IDLE_TIMEOUT_S + 120} s\n{log[-4000:]}"
