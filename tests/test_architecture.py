@@ -31,7 +31,8 @@ NUMPY_MATHS = {
 
 #: Modules whose public functions and classes must say where they are taught.
 TAUGHT = ["cvlab.histogram", "cvlab.pointops", "cvlab.filters", "cvlab.convolution", "cvlab.edges",
-          "cvlab.features", "cvlab.attention", "cvlab.pixelcnn", "cvlab.vae", "cvlab.gan", "cvlab.nn"]
+          "cvlab.features", "cvlab.attention", "cvlab.pixelcnn", "cvlab.vae", "cvlab.gan", "cvlab.nn",
+          "cvlab.timing"]
 TAUGHT_LINE = re.compile(r'Taught in: (\d\d_\w+), "([^"]+)"\.')
 
 #: Classic algorithms and the paper their docstring must cite (a word of the reference).

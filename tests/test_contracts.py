@@ -24,7 +24,8 @@ from cvlab.gan import GAN
 from cvlab.pixelcnn.checksums import CHECKSUMS
 
 MODULES = ["cvlab.data", "cvlab.histogram", "cvlab.pointops", "cvlab.filters", "cvlab.convolution", "cvlab.features",
-           "cvlab.nn", "cvlab.pixelcnn", "cvlab.edges", "cvlab.grading", "cvlab.vae", "cvlab.gan", "cvlab.attention"]
+           "cvlab.nn", "cvlab.pixelcnn", "cvlab.edges", "cvlab.grading", "cvlab.vae", "cvlab.gan", "cvlab.attention",
+           "cvlab.timing"]
 
 _camera = data.load_image("camera")[200:264, 200:264]
 _cat = data.load_image("chelsea")[100:140, 200:240]
@@ -175,6 +176,7 @@ EXAMPLES = {
     "cvlab.edges.rotated_edge": dict(angle=0.5, size=21, width=1.0),
     "cvlab.edges.shapes_scene": dict(width=0.5),
     "cvlab.grading.forbid": dict(targets=("cvlab",)),
+    "cvlab.timing.cpu_seconds": dict(function=lambda: None, repeat=2),
     "cvlab.grading.check": dict(student=np.negative, reference=np.negative, cases=[(np.arange(3.0),)],
                                 forbidden=("cvlab",), rtol=1e-10, atol=1e-12),
     "cvlab.vae.kl_standard_normal": dict(mu=np.array([[0.5, -1.0]]), logvar=np.array([[0.1, -0.3]])),
