@@ -6,13 +6,10 @@ notebooks/06_attention.ipynb runs in ≤ 90 s. Exits non-zero if one is missed.
 The explorer's latency is measured by widget_latency.py with the others.
 """
 
+import _one_thread  # noqa: F401  (first: one BLAS thread must be set before NumPy is imported)
+
+# isort: split
 import os
-
-# One BLAS thread, as in the notebook: the matrix products are small, and on the shared
-# 2-core machine a multi-threaded BLAS is slower. Must be set before NumPy is imported.
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
-
 import sys
 import time
 from pathlib import Path

@@ -5,14 +5,9 @@ Targets (issue 6): the notebook's live model trains in ≤ 60 s and reaches
 gated model reaches ≤ 1.80 test bits/dim. Exits non-zero if one is missed.
 """
 
-import os
+import _one_thread  # noqa: F401  (first: one BLAS thread must be set before NumPy is imported)
 
-# One BLAS thread: the matrix products are small, and on the shared 2-core machine a
-# multi-threaded BLAS is several times slower (measured: gated model 73 s vs 324 s).
-# Must be set before NumPy is imported; results are identical either way.
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
-
+# isort: split
 import sys
 import time
 

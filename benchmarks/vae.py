@@ -6,13 +6,9 @@ bounds for k = 1, 8, 64, 256 decrease with k; 64 digits are sampled in ≤ 0.05 
 side by side with the Gated PixelCNN (benchmarks/_paired.py). Exits non-zero if one is missed.
 """
 
-import os
+import _one_thread  # noqa: F401  (first: one BLAS thread must be set before NumPy is imported)
 
-# One BLAS thread, as in the notebook: the products are small and a multi-threaded BLAS is
-# slower on the shared 2-core machine. Must be set before NumPy is imported.
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
-
+# isort: split
 import sys
 import time
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from gradcheck import check_layer, randomize_parameters
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import norm
@@ -21,47 +22,6 @@ from cvlab.attention import (
     sinusoidal_positions,
 )
 from cvlab.attention.functional import merge_heads, split_heads
-
-
-def _relative_error(a, b):
-    return np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-300)
-
-
-def _numeric(f, array, eps=1e-6):
-    grad = np.zeros_like(array)
-    for index in np.ndindex(array.shape):
-        old = array[index]
-        array[index] = old + eps
-        plus = f()
-        array[index] = old - eps
-        minus = f()
-        array[index] = old
-        grad[index] = (plus - minus) / (2 * eps)
-    return grad
-
-
-def _randomize(layer, generator):
-    """Non-trivial values for every parameter (biases 0 and gains 1 would hide their gradients' errors)."""
-    for _, owner, key in layer.named_parameters():
-        owner.params[key] = owner.params[key] + 0.3 * generator.standard_normal(owner.params[key].shape)
-
-
-def check_gradients(layer, x, tolerance=1e-6):
-    """Central differences of L = Σ y ⊙ R against backward, for the input and every parameter."""
-    generator = np.random.default_rng(1)
-    _randomize(layer, generator)
-    weights = generator.standard_normal(layer.forward(x).shape)
-
-    def loss():
-        return float((layer.forward(x) * weights).sum())
-
-    layer.forward(x)
-    dx = layer.backward(weights)
-    assert _relative_error(dx, _numeric(loss, x)) < tolerance, "input gradient"
-    analytic = {name: owner.grads[key].copy() for name, owner, key in layer.named_parameters()}
-    for name, owner, key in layer.named_parameters():
-        error = _relative_error(analytic[name], _numeric(loss, owner.params[key]))
-        assert error < tolerance, f"gradient of {name}: relative error {error:.2e}"
 
 
 def _tokens(shape, seed=0):
@@ -86,18 +46,18 @@ def _tokens(shape, seed=0):
 ], ids=["layernorm", "gelu", "mha", "mha-causal", "mha-one-head", "block", "block-causal", "patch-embedding",
         "class-token", "positions", "pool-cls", "pool-mean", "avgpool", "flatten"])
 def test_gradients_match_central_differences(make, shape):
-    check_gradients(make(), _tokens(shape))
+    check_layer(make(), _tokens(shape), randomize=randomize_parameters)
 
 
 def test_fixed_positions_have_no_parameters_and_pass_the_gradient():
     layer = PositionEmbedding(3, 4, learned=False)
     assert not layer.params
-    check_gradients(layer, _tokens((2, 3, 4)))
+    check_layer(layer, _tokens((2, 3, 4)), randomize=randomize_parameters)
 
 
 def test_layernorm_matches_its_formula():
     layer = LayerNorm(6, eps=1e-5)
-    _randomize(layer, np.random.default_rng(0))
+    randomize_parameters(layer, np.random.default_rng(0))
     x = _tokens((3, 4, 6))
     mean, var = x.mean(axis=-1, keepdims=True), x.var(axis=-1, keepdims=True)
     expected = layer.params["g"] * (x - mean) / np.sqrt(var + 1e-5) + layer.params["b"]

@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
+from gradcheck import assert_parameter_gradients
 from scipy.special import logsumexp
-from vae._gradcheck import assert_parameter_gradients
 
 from cvlab.data import digits
 from cvlab.nn import fit
