@@ -35,22 +35,29 @@ def point_ops_explorer(image=None):
     picture.set_xticks([]), picture.set_yticks([])
     edges = np.arange(257)
     original = histogram.histogram(image)
-    hist_ax.stairs(original, edges, color="0.7", fill=True, label="f")
+    # Both histograms are drawn relative to the taller of their tallest bins, so the axes never
+    # change and only the changing artists are redrawn; the tallest bin's count is written out.
+    before = hist_ax.stairs(original, edges, color="0.7", fill=True, label="f")
     current = hist_ax.stairs(original, edges, color="C0", linewidth=1.5, label="g")
+    tallest = hist_ax.text(0.02, 0.96, "", transform=hist_ax.transAxes, ha="left", va="top", fontsize=9)
     hist_ax.set_xlim(0, 256)
+    hist_ax.set_ylim(0, 1.05)
     hist_ax.set_xlabel("grey level")
-    hist_ax.set_ylabel("pixel count")
-    hist_ax.legend(loc="upper right")
+    hist_ax.set_ylabel("count / tallest bin")
+    legend = hist_ax.legend(loc="upper right")
     brightness = slider("brightness +", 0, -128, 128)
     contrast = slider("contrast ×", 1.0, 0.0, 3.0, 0.05)
     exponent = slider("gamma", 1.0, 0.2, 3.0, 0.05)
+    live.animate(shown, picture.title, before, current, tallest, legend)
 
     def update():
         out, counts, saturated = pointops.adjust_with_histogram(image, contrast.value, brightness.value,
                                                                 exponent.value)
         shown.set_data(out)
-        current.set_data(values=counts)
-        hist_ax.set_ylim(0, 1.05 * max(counts.max(), original.max()))
+        peak = max(counts.max(), original.max())
+        before.set_data(values=original / peak)
+        current.set_data(values=counts / peak)
+        tallest.set_text(f"tallest bin: {peak:,} pixels")
         picture.set_title(f"g = gamma(f·{contrast.value:.2f} + {brightness.value}), {saturated:.1%} clipped")
 
     return explorer([brightness, contrast, exponent], live, update)
