@@ -1022,6 +1022,13 @@ def localization_error(predicted, distance, tolerance=3.0):
 # ----------------------------------------------------------------- test patterns with exact edges
 
 
+def _edge_width(width):
+    width = _sigma(width, "width")
+    if width == 0:
+        raise ValueError("width must be > 0")
+    return width
+
+
 def _profile(signed, width):
     """Φ(s / width): 0 far on the negative side, 1 on the positive side, ½ on the edge.
 
@@ -1071,9 +1078,7 @@ def rotated_edge(angle, size=41, width=1.0):
     """
     angle = as_real(angle, "angle")
     size = as_odd(size, "size", minimum=5, maximum=MAX_PATTERN_SIZE)
-    width = _sigma(width, "width")
-    if width == 0:
-        raise ValueError("width must be > 0")
+    width = _edge_width(width)
     y, x = np.mgrid[:size, :size].astype(np.float64) - size // 2
     signed = x * math.cos(angle) + y * math.sin(angle)
     return _profile(signed, width), np.abs(signed)
@@ -1121,9 +1126,7 @@ def shapes_scene(width=0.5):
     >>> int((distance <= 0.5).sum())
     341
     """
-    width = _sigma(width, "width")
-    if width == 0:
-        raise ValueError("width must be > 0")
+    width = _edge_width(width)
     y, x = np.mgrid[:128, :128].astype(np.float64)
     signed = [np.hypot(y - cy, x - cx) - radius for (cy, cx), radius in SCENE_DISKS]
     (cy, cx), half = SCENE_SQUARE

@@ -1382,14 +1382,19 @@ def ransac(src, dst, threshold=2.0, iterations=200, rng=0, model="affine", confi
     s, d = _matched_points(src, dst, size)
     threshold = as_real(threshold, "threshold", minimum=0, strict=True)
     iterations = as_int(iterations, "iterations", minimum=1, maximum=MAX_ITERATIONS)
-    confidence = as_real(confidence, "confidence", minimum=0, maximum=1, strict=True)
-    if confidence == 1:
-        raise ValueError("confidence must be < 1: certainty would need every possible sample")
+    confidence = _confidence(confidence)
     generator = as_rng(rng)
     for points, name in ((s, "src"), (d, "dst")):
         if _collinear(points):
             raise ValueError(f"{name} points are collinear: no {model} is determined")
     return _ransac(s, d, threshold, iterations, generator, model, confidence)
+
+
+def _confidence(confidence):
+    confidence = as_real(confidence, "confidence", minimum=0, maximum=1, strict=True)
+    if confidence == 1:
+        raise ValueError("confidence must be < 1: certainty would need every possible sample")
+    return confidence
 
 
 def _ransac(s, d, threshold, iterations, generator, model, confidence):
@@ -1485,9 +1490,7 @@ def ransac_trials(inlier_share, sample_size, confidence=0.99):
     """
     share = as_real(inlier_share, "inlier_share", minimum=0, maximum=1)
     size = as_int(sample_size, "sample_size", minimum=1, maximum=MAX_SAMPLE_SIZE)
-    confidence = as_real(confidence, "confidence", minimum=0, maximum=1, strict=True)
-    if confidence == 1:
-        raise ValueError("confidence must be < 1: certainty would need every possible sample")
+    confidence = _confidence(confidence)
     needed = float(_samples_needed(share, size, confidence))
     if not np.isfinite(needed):
         raise ValueError(f"inlier_share ** sample_size = {share:g} ** {size} is too small: a clean sample is so "
