@@ -1,6 +1,6 @@
 """Attention chapter targets: live ViT training time and accuracy, shipped accuracies, the whole notebook's time.
 
-Targets (issue 15): the notebook's live ViT trains in ≤ 60 s and reaches
+Targets (issue 15): the notebook's live ViT trains in ≤ 60 s of CPU time and reaches
 ≥ 0.88 test accuracy; the shipped ViT reaches ≥ 0.95 and the CNN ≥ 0.96;
 notebooks/06_attention.ipynb runs in ≤ 90 s. Exits non-zero if one is missed.
 The explorer's latency is measured by widget_latency.py with the others.
@@ -18,6 +18,7 @@ import numpy as np
 
 from cvlab.attention import VisionTransformer, accuracy, load_pretrained, train
 from cvlab.data import digits
+from cvlab.timing import cpu_seconds
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "06_attention.ipynb"
 # The live-training recipe of issue 15 (≤ 60 s, ≥ 0.88), as notebooks/06_attention.ipynb trains it in section 5.
@@ -43,13 +44,16 @@ def main():
     results = {}
     rng = np.random.default_rng(LIVE["seed"])
     model = VisionTransformer(rng=rng, dtype=np.float32, **LIVE["config"])
-    start = time.perf_counter()
-    train(model, images, labels, LIVE["steps"], LIVE["batch_size"], LIVE["lr"], rng, progress=False,
-          weight_decay=LIVE["weight_decay"], max_shift=LIVE["max_shift"])
-    results["live seconds"] = time.perf_counter() - start
+
+    def train_live():
+        train(model, images, labels, LIVE["steps"], LIVE["batch_size"], LIVE["lr"], rng, progress=False,
+              weight_decay=LIVE["weight_decay"], max_shift=LIVE["max_shift"])
+
+    # CPU time, as the notebook asserts it, so other programs on the machine do not count; once, as it trains.
+    results["live seconds"] = cpu_seconds(train_live, repeat=1)
     results["live accuracy"] = accuracy(model, test, test_labels)
-    print(f"live ViT: {LIVE['steps'] / results['live seconds']:.1f} steps/s, {results['live seconds']:.1f} s, "
-          f"test accuracy {results['live accuracy']:.3f}")
+    print(f"live ViT: {LIVE['steps'] / results['live seconds']:.1f} steps/s, "
+          f"{results['live seconds']:.1f} s of CPU time, test accuracy {results['live accuracy']:.3f}")
     for name in ("vit", "cnn"):
         results[f"{name} accuracy"] = accuracy(load_pretrained(name), test, test_labels)
     results["notebook seconds"] = run_notebook()

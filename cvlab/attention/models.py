@@ -257,7 +257,8 @@ class SmallCNN(_Classifier):
     image_size : int
         H = W, divisible by 4 (≤ ``MAX_IMAGE_SIZE``).
     channels : int
-        c, the width of the first convolution (≤ 256).
+        c, the width of the first convolution (≤ 256); the default 24 is the shipped
+        ``load_pretrained("cnn")`` model.
     classes : int
     max_level : float
     rng : numpy.random.Generator or int
@@ -278,7 +279,7 @@ class SmallCNN(_Classifier):
 
     kind = "cnn"
 
-    def __init__(self, image_size=8, channels=16, classes=10, max_level=16.0, rng=None, dtype=np.float64):
+    def __init__(self, image_size=8, channels=24, classes=10, max_level=16.0, rng=None, dtype=np.float64):
         super().__init__(image_size, classes, max_level, dtype)
         if self.image_size % 4:
             raise ValueError(f"image_size must be divisible by 4 (two 2×2 pools); got {self.image_size}")

@@ -105,7 +105,7 @@ def test_predict_is_the_argmax_of_the_logits_and_chunks_agree():
 
 def test_models_have_similar_sizes_at_the_shipped_settings():
     vit = VisionTransformer(patch=2, dim=32, depth=3, heads=4, mlp_dim=64, rng=0)
-    cnn = SmallCNN(channels=24, rng=0)
+    cnn = SmallCNN(rng=0)
     assert 0.5 < vit.n_parameters() / cnn.n_parameters() < 2.0
 
 

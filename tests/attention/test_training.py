@@ -111,6 +111,7 @@ def test_shipped_cnn_meets_its_target():
 def test_shipped_variants_follow_their_recipes():
     assert load_pretrained("vit").config() == dict(VisionTransformer(patch=2, dim=32, depth=3, heads=4,
                                                                     mlp_dim=64).config())
+    assert load_pretrained("cnn").config() == SmallCNN().config()          # the default is the shipped recipe
     assert load_pretrained("cnn_10").config() == load_pretrained("cnn_30").config() == load_pretrained("cnn").config()
     assert load_pretrained("vit_10").config() == load_pretrained("vit_30").config() == load_pretrained("vit").config()
     assert load_pretrained("vit_no_positions").config() == dict(load_pretrained("vit").config(), positions="none")
