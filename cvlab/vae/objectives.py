@@ -129,6 +129,15 @@ def _elbo_terms(model, x, rng, samples):
     return reconstruction / samples, _kl_standard_normal(mu, logvar)
 
 
+def _checked_elbo_terms(model, x, rng, samples):
+    """The inputs of elbo and elbo_terms checked once, then their two terms in nats."""
+    model = _check_vae(model)
+    x = model._levels_input(x)
+    rng = as_rng(rng)
+    samples = as_int(samples, "samples", minimum=1, maximum=MAX_SAMPLES)
+    return _elbo_terms(model, x, rng, samples)
+
+
 def elbo_terms(model, x, rng, samples=1):
     """The two parts of the negative ELBO of each image, in bits/dim: reconstruction and KL.
 
@@ -162,11 +171,7 @@ def elbo_terms(model, x, rng, samples=1):
     >>> reconstruction.shape, bool((kl > 0).all())
     ((5,), True)
     """
-    model = _check_vae(model)
-    x = model._levels_input(x)
-    rng = as_rng(rng)
-    samples = as_int(samples, "samples", minimum=1, maximum=MAX_SAMPLES)
-    reconstruction, kl = _elbo_terms(model, x, rng, samples)
+    reconstruction, kl = _checked_elbo_terms(model, x, rng, samples)
     scale = model.pixels * np.log(2.0)
     return reconstruction / scale, kl / scale
 
@@ -207,11 +212,7 @@ def elbo(model, x, rng, samples=1):
     >>> bits.shape, bool(2.0 < bits.mean() < 2.1)
     ((297,), True)
     """
-    model = _check_vae(model)
-    x = model._levels_input(x)
-    rng = as_rng(rng)
-    samples = as_int(samples, "samples", minimum=1, maximum=MAX_SAMPLES)
-    reconstruction, kl = _elbo_terms(model, x, rng, samples)
+    reconstruction, kl = _checked_elbo_terms(model, x, rng, samples)
     return (reconstruction + kl) / (model.pixels * np.log(2.0))
 
 
