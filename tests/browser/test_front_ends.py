@@ -113,20 +113,36 @@ def _in_jupyter(page, front_end, jupyter, notebook, calls):
     return time.monotonic() - start
 
 
-def _in_voila(page, voila_url, notebook, stored, calls):
+def _in_voila(page, voila_url, notebook, stored, calls, console):
+    """Open the chapter in Voila; return the seconds it took and whether it had to be reloaded.
+
+    Voila 0.5.13 with ipywidgets 8.1.9 now and then (about one load in 20 of chapter 4 on this
+    loaded 2-core machine, whatever extensions the page loads) restores none of the kernel's
+    widget models into a freshly executed page: every explorer then reads "Error displaying
+    widget: model not found" and the console "widget model not found". Reloading the page,
+    as a lecturer would, executes the chapter again and shows it. That one case is reloaded
+    once and reported; any other error, or the same one twice, fails.
+    """
     base, note_kernels = voila_url
     # Voila's start page sets the _xsrf cookie its kernel-shutdown request needs.
     page.goto(f"{base}/", timeout=60_000)
     start = time.monotonic()
-    response = page.goto(f"{base}/voila/render/{notebook.name}", timeout=PAGE_TIMEOUT_S * 1000, wait_until="load")
-    note_kernels()
-    # The widget views Voila produced this time (it sends outputs as JSON in the page).
-    view = r'"application/vnd\.jupyter\.widget-view\+json":\s*\{\s*"model_id"'
-    served_views = len(re.findall(view, response.text()))
-    page.wait_for_selector("#loading", state="detached", timeout=PAGE_TIMEOUT_S * 1000)
-    _wait_until_shown(page, max(stored, served_views), calls,
-                      max(10.0, PAGE_TIMEOUT_S - (time.monotonic() - start)))
-    return time.monotonic() - start
+    for attempt in range(2):
+        console.clear()
+        response = page.goto(f"{base}/voila/render/{notebook.name}", timeout=PAGE_TIMEOUT_S * 1000,
+                             wait_until="load")
+        note_kernels()
+        # The widget views Voila produced this time (it sends outputs as JSON in the page).
+        view = r'"application/vnd\.jupyter\.widget-view\+json":\s*\{\s*"model_id"'
+        served_views = len(re.findall(view, response.text()))
+        page.wait_for_selector("#loading", state="detached", timeout=PAGE_TIMEOUT_S * 1000)
+        _wait_until_shown(page, max(stored, served_views), calls,
+                          max(10.0, PAGE_TIMEOUT_S - (time.monotonic() - start)))
+        lost = page.evaluate(ERRORS) == ["an output contains: Error displaying widget"] and any(
+            "widget model not found" in line for line in console)
+        if not lost or attempt:
+            return time.monotonic() - start, attempt
+        page.evaluate(SHUTDOWN_VOILA_KERNEL)
 
 
 def _screenshot(page, front_end, path):
@@ -160,17 +176,22 @@ def test_chapter_explorers_move_from_the_keyboard(front_end, notebook, request, 
     page_errors, known_errors = [], []
     known = KNOWN_PAGE_ERRORS.get(front_end, set())
     page.on("pageerror", lambda error: (known_errors if error.message in known else page_errors).append(error.message))
+    # A widget that fails to display says only "Error displaying widget"; the reason goes to the console.
+    console_errors = []
+    page.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
     where = f"{FRONT_ENDS[front_end]}, {notebook.name}"
     try:
+        reloaded = False
         if front_end == "voila":
-            seconds = _in_voila(page, server, notebook, stored, calls)
+            seconds, reloaded = _in_voila(page, server, notebook, stored, calls, console_errors)
         else:
             seconds = _in_jupyter(page, front_end, server, notebook, calls)
         problems = page.evaluate(ERRORS) + [f"JavaScript error: {e}" for e in page_errors]
-        assert not problems, f"{where}: " + "\n".join(problems)
+        assert not problems, f"{where}: " + "\n".join(problems + ["console errors:", *console_errors])
         report = drive_explorers(page, where, calls)
         problems = page.evaluate(ERRORS) + [f"JavaScript error: {e}" for e in page_errors]
-        assert not problems, f"{where}, after moving sliders: " + "\n".join(problems)
+        assert not problems, f"{where}, after moving sliders: " + "\n".join(
+            problems + ["console errors:", *console_errors])
         (ARTIFACTS / front_end).mkdir(parents=True, exist_ok=True)
         _screenshot(page, front_end, ARTIFACTS / front_end / f"{notebook.stem}.png")
         if front_end == "lab":
@@ -185,6 +206,8 @@ def test_chapter_explorers_move_from_the_keyboard(front_end, notebook, request, 
     record(front_end, notebook.stem, seconds, report)
     with capsys.disabled():
         print_report(FRONT_ENDS[front_end], notebook.stem, seconds, report)
+        if reloaded:
+            print("    Voila restored no widget models on the first load; the reloaded page was clean")
         for message in sorted(set(known_errors)):
             print(f"    known {FRONT_ENDS[front_end]} error, not from the notebook: {message}")
     for row in report:
