@@ -21,6 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 HOST = "127.0.0.1"
+#: The JupyterLab extensions a chapter page loads: the widget managers. The others in the
+#: environment (nbgrader's, Notebook 7's) are built for JupyterLab 4.6, fail to load in
+#: Voila's 4.2 page and only add requests and console errors.
+VOILA_EXTENSIONS = ["@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8"]
 
 
 def free_port(preferred=8866, tries=50):
@@ -42,6 +46,7 @@ def voila_command(target, port):
         str(voila), str(target),
         f"--Voila.ip={HOST}", f"--port={port}", "--no-browser",
         "--strip_sources=True", "--theme=light",
+        f"--VoilaConfiguration.extension_allowlist={VOILA_EXTENSIONS!r}",
         # Chapters with long computations (the PixelCNN chapter) need more than
         # the default per-cell wait; nothing in a chapter takes 10 minutes.
         "--VoilaExecutor.timeout=600",
