@@ -239,10 +239,11 @@ def test_a_class_of_eight_runs_its_chapters_on_one_hub(tmp_path):
     assert not failures, "\n\n".join(failures) + f"\n\nhub log:\n{log[-4000:]}"
     assert all(r["cells"] > 0 for r in records)
     # The leftover check below is only meaningful if the processes were seen while they ran.
-    assert sum("configurable-http-proxy" in c for c in recorded) == 1, recorded
-    assert sum("jupyterhub_idle_culler" in c for c in recorded) == 1, recorded
-    assert sum("jupyterhub-singleuser" in c for c in recorded) == STUDENTS + 1, recorded
-    assert sum("ipykernel_launcher" in c for c in recorded) >= STUDENTS, recorded
+    seen = "processes seen:\n" + "\n".join(f"  {pid} {command[:160]}" for pid, command in hub.commands.items())
+    assert sum("configurable-http-proxy" in c for c in recorded) == 1, seen
+    assert sum("jupyterhub_idle_culler" in c for c in recorded) == 1, seen
+    assert sum("jupyterhub-singleuser" in c for c in recorded) == STUDENTS + 1, seen
+    assert sum("ipykernel_launcher" in c for c in recorded) >= STUDENTS, seen
     assert not outside, "sockets beyond loopback:\n" + "\n".join(outside)
     finished = {r["name"]: r.get("finished", 0) for r in records}
     for when, name in re.findall(r"\[I (\S+ \S+) IdleCuller .*\] Culling server (\S+) ", log):
