@@ -25,6 +25,9 @@ HOST = "127.0.0.1"
 #: environment (nbgrader's, Notebook 7's) are built for JupyterLab 4.6, fail to load in
 #: Voila's 4.2 page and only add requests and console errors.
 VOILA_EXTENSIONS = ["@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8"]
+#: A Jupyter data folder holding ``voila/templates/cvlab``: Voila's lab template without its
+#: links to a public CDN.
+JUPYTER_DATA = ROOT / "scripts" / "jupyter"
 
 
 def free_port(preferred=8866, tries=50):
@@ -45,7 +48,7 @@ def voila_command(target, port):
     return [
         str(voila), str(target),
         f"--Voila.ip={HOST}", f"--port={port}", "--no-browser",
-        "--strip_sources=True", "--theme=light",
+        "--strip_sources=True", "--theme=light", "--template=cvlab",
         f"--VoilaConfiguration.extension_allowlist={VOILA_EXTENSIONS!r}",
         # Chapters with long computations (the PixelCNN chapter) need more than
         # the default per-cell wait; nothing in a chapter takes 10 minutes.
@@ -56,6 +59,12 @@ def voila_command(target, port):
         "--MappingKernelManager.cull_idle_timeout=600",
         "--MappingKernelManager.cull_interval=60",
     ]
+
+
+def voila_environment(environ):
+    """``environ`` with the cvlab template on Voila's search path (``JUPYTER_PATH``)."""
+    paths = [str(JUPYTER_DATA)] + [p for p in environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]
+    return dict(environ, JUPYTER_PATH=os.pathsep.join(paths))
 
 
 def main(argv=None):
@@ -79,7 +88,7 @@ def main(argv=None):
     print(f"Lecture mode, {what}", flush=True)
     print(f"Open {url}  (code hidden, widgets live; Ctrl+C stops the server)", flush=True)
     command = voila_command(target, port)
-    os.execv(command[0], command)
+    os.execve(command[0], command, voila_environment(os.environ))
 
 
 if __name__ == "__main__":

@@ -76,8 +76,10 @@ def voila_url(chromium, served, tmp_path_factory):
     home = tmp_path_factory.mktemp("voila-home")
     port = free_port()
     folder = served / COPIES["voila"]
-    command = _present_module().voila_command(folder, port) + ["--show_tracebacks=True"]
-    with running(command, home / "voila.log", folder, "running at", isolated_env(home), pytest.fail) as kernels:
+    present = _present_module()
+    command = present.voila_command(folder, port) + ["--show_tracebacks=True"]
+    environment = present.voila_environment(isolated_env(home))
+    with running(command, home / "voila.log", folder, "running at", environment, pytest.fail) as kernels:
         yield f"http://127.0.0.1:{port}", kernels
 
 

@@ -10,6 +10,8 @@ from .servers import free_port, isolated_env, running
 
 pytestmark = pytest.mark.browser
 
+LOCAL = ("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:")
+
 
 def test_start_page_lists_every_chapter(voila_url, browser):
     """``make present`` without NB: the Voila start page links every chapter notebook."""
@@ -37,6 +39,9 @@ def test_make_present_serves_one_chapter(browser, tmp_path, monkeypatch):
         printed = re.search(r"Open (http://127\.0\.0\.1:\d+/)", log.read_text())
         assert printed, f"present.py printed no loopback URL:\n{log.read_text()[-2000:]}"
         page = browser.new_page()
+        # Lecture rooms may block public CDNs: the page must need nothing beyond this machine.
+        outside = []
+        page.on("request", lambda request: request.url.startswith(LOCAL) or outside.append(request.url))
         try:
             page.goto(printed.group(1), timeout=PAGE_TIMEOUT_S * 1000)
             page.wait_for_selector("#loading", state="detached", timeout=PAGE_TIMEOUT_S * 1000)
@@ -47,6 +52,7 @@ def test_make_present_serves_one_chapter(browser, tmp_path, monkeypatch):
             assert page.evaluate(ERRORS) == []
             assert page.locator(".jp-CodeMirrorEditor, .cm-editor").count() == 0, "code is shown"
             assert page.locator(".jp-MarkdownOutput").count() > 0, "narrative missing"
+            assert outside == [], "requests beyond this machine:\n" + "\n".join(outside)
         finally:
             try:
                 page.evaluate(SHUTDOWN_VOILA_KERNEL)
