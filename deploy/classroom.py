@@ -127,10 +127,16 @@ class Hub:
     def record(self):
         """Note every live descendant of the hub (children before they can be orphaned)."""
         with contextlib.suppress(psutil.NoSuchProcess):
-            for child in psutil.Process(self.process.pid).children(recursive=True):
+            hub = psutil.Process(self.process.pid)
+            children = hub.children(recursive=True)
+            commands = {process.pid: " ".join(_cmdline(process)) for process in [hub, *children]}
+            for child in children:
                 self.started.setdefault(child.pid, child)
+                command = commands[child.pid]
+                # A child forked but not yet exec'd still shows its parent's command: wait for its own.
+                if command == commands.get(_parent_pid(child)):
+                    continue
                 # Keep the latest command: start-singleuser.sh execs jupyterhub-singleuser under the same pid.
-                command = " ".join(_cmdline(child))
                 if command != "?" or child.pid not in self.commands:
                     self.commands[child.pid] = command
 
@@ -177,7 +183,7 @@ class Hub:
         for process in survivors:
             with contextlib.suppress(psutil.Error):
                 process.kill()
-        return [f"{p.pid} {self.commands[p.pid][:200]}" for p in survivors]
+        return [f"{p.pid} {self.commands.get(p.pid, ' '.join(_cmdline(p)))[:200]}" for p in survivors]
 
     def __enter__(self):
         return self.start()
@@ -190,6 +196,12 @@ def _alive(process):
     with contextlib.suppress(psutil.Error):
         return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
     return False
+
+
+def _parent_pid(process):
+    with contextlib.suppress(psutil.Error):
+        return process.ppid()
+    return None
 
 
 def _cmdline(process):

@@ -243,7 +243,8 @@ def test_a_class_of_eight_runs_its_chapters_on_one_hub(tmp_path):
     assert sum("configurable-http-proxy" in c for c in recorded) == 1, seen
     assert sum("jupyterhub_idle_culler" in c for c in recorded) == 1, seen
     assert sum("jupyterhub-singleuser" in c for c in recorded) == STUDENTS + 1, seen
-    assert sum("ipykernel_launcher" in c for c in recorded) >= STUDENTS, seen
+    for record in records:  # each student's kernel (its connection file is in that student's home)
+        assert any("ipykernel_launcher" in c and f"/homes/{record['name']}/" in c for c in recorded), seen
     assert not outside, "sockets beyond loopback:\n" + "\n".join(outside)
     finished = {r["name"]: r.get("finished", 0) for r in records}
     for when, name in re.findall(r"\[I (\S+ \S+) IdleCuller .*\] Culling server (\S+) ", log):
